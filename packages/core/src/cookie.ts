@@ -1,0 +1,173 @@
+/**
+ * The session cookie: its attributes (validated once, at start-up), reading it from a `Cookie`
+ * header, and the `Set-Cookie` lines that set, refresh or clear it.
+ *
+ * @module
+ */
+import { serialize } from 'cookie';
+import { SessionConfigError } from './errors.js';
+
+/** Attributes of the session cookie. */
+export interface CookieOptions {
+  /**
+   * Cookie name. A `__Host-` name forces Secure, Path=/ and no Domain; `__Secure-` forces Secure.
+   * @default 'sid'
+   */
+  readonly name?: string;
+  /** @default '/' */
+  readonly path?: string;
+  /** Leave unset to keep the cookie on the exact host (safer); set to share it with subdomains. */
+  readonly domain?: string;
+  /** @default 'lax' */
+  readonly sameSite?: 'lax' | 'strict' | 'none';
+  /**
+   * `'auto'` marks the cookie Secure when the request arrived over HTTPS (as the adapter reports
+   * it: behind a proxy, configure your framework's trust-proxy setting).
+   * @default 'auto'
+   */
+  readonly secure?: boolean | 'auto';
+  /** Keep it on: scripts never need the session cookie. @default true */
+  readonly httpOnly?: boolean;
+  /** CHIPS partitioned cookie (requires Secure). @default false */
+  readonly partitioned?: boolean;
+  /** @default undefined (browser default) */
+  readonly priority?: 'low' | 'medium' | 'high';
+  /**
+   * Persistent cookies ("remember me") carry Max-Age (the idle timeout, capped by the absolute
+   * deadline, refreshed on every request); otherwise the cookie ends with the browser session.
+   * Per session, `session.persist()` overrides this.
+   * @default false
+   */
+  readonly persistent?: boolean;
+}
+
+/** @internal Cookie options after validation. */
+export interface ResolvedCookieOptions {
+  readonly name: string;
+  readonly path: string;
+  readonly domain: string | undefined;
+  readonly sameSite: 'lax' | 'strict' | 'none';
+  readonly secure: boolean | 'auto';
+  readonly httpOnly: boolean;
+  readonly partitioned: boolean;
+  readonly priority: 'low' | 'medium' | 'high' | undefined;
+  readonly persistent: boolean;
+}
+
+// RFC 6265 token: no separators, no controls, no spaces. Stops `a=b; Domain=evil` style injection.
+const NAME_PATTERN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+// Any printable ASCII but `;` (RFC 6265 av-octet), starting with `/`.
+const PATH_PATTERN = /^\/[\u0020-\u003A\u003C-\u007E]*$/;
+const DOMAIN_PATTERN = /^\.?[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+
+function fail(message: string): never {
+  throw new SessionConfigError(`sessionkit: ${message}`);
+}
+
+/** @internal Validates cookie options; throws a SessionConfigError that says what to fix. */
+export function resolveCookieOptions(options: CookieOptions = {}): ResolvedCookieOptions {
+  const name = options.name ?? 'sid';
+  const path = options.path ?? '/';
+  const sameSite = options.sameSite ?? 'lax';
+  let secure = options.secure ?? 'auto';
+  if (typeof name !== 'string' || !NAME_PATTERN.test(name)) {
+    fail(`cookie.name ${JSON.stringify(name)} is not a valid cookie name: use letters, digits and !#$%&'*+-.^_\`|~ only (no spaces, ';', '=' or quotes).`);
+  }
+  if (typeof path !== 'string' || !PATH_PATTERN.test(path)) {
+    fail(`cookie.path ${JSON.stringify(path)} is invalid: it must start with '/' and contain no ';' or control characters.`);
+  }
+  if (options.domain !== undefined && (typeof options.domain !== 'string' || !DOMAIN_PATTERN.test(options.domain))) {
+    fail(`cookie.domain ${JSON.stringify(options.domain)} is not a host name: use something like 'example.com', with no ';', '=' or spaces.`);
+  }
+  if (!['lax', 'strict', 'none'].includes(sameSite)) {
+    fail(`cookie.sameSite must be 'lax', 'strict' or 'none'; got ${JSON.stringify(sameSite)}.`);
+  }
+  if (secure !== true && secure !== false && secure !== 'auto') {
+    fail(`cookie.secure must be true, false or 'auto'; got ${JSON.stringify(secure)}.`);
+  }
+  const prefixed = name.startsWith('__Host-') || name.startsWith('__Secure-');
+  if (prefixed) {
+    if (secure === false) fail(`cookie.name ${name} requires Secure: remove cookie.secure: false (browsers reject such a cookie).`);
+    secure = true;
+  }
+  if (name.startsWith('__Host-')) {
+    if (options.domain !== undefined) fail(`a __Host- cookie must not have a Domain: remove cookie.domain or rename the cookie to __Secure-${name.slice(7)}.`);
+    if (path !== '/') fail(`a __Host- cookie must have Path=/: remove cookie.path or rename the cookie.`);
+  }
+  if (sameSite === 'none' && secure !== true) {
+    fail(`cookie.sameSite 'none' requires cookie.secure: true (browsers reject SameSite=None without Secure).`);
+  }
+  if (options.partitioned === true && secure !== true) {
+    fail(`cookie.partitioned requires cookie.secure: true.`);
+  }
+  if (options.priority !== undefined && !['low', 'medium', 'high'].includes(options.priority)) {
+    fail(`cookie.priority must be 'low', 'medium' or 'high'; got ${JSON.stringify(options.priority)}.`);
+  }
+  return {
+    name,
+    path,
+    domain: options.domain,
+    sameSite,
+    secure,
+    httpOnly: options.httpOnly ?? true,
+    partitioned: options.partitioned ?? false,
+    priority: options.priority,
+    persistent: options.persistent ?? false,
+  };
+}
+
+/**
+ * Every value the `Cookie` header carries under `name`, distinct, in order, at most `limit`.
+ * The `cookie` package keeps only the first of duplicate names; a session library must see all of
+ * them to refuse a header that names two different sessions.
+ *
+ * @internal
+ */
+export function readCookieValues(header: string | undefined, name: string, limit = 4): string[] {
+  if (header === undefined || header.length === 0) return [];
+  const values: string[] = [];
+  let start = 0;
+  while (start < header.length && values.length < limit) {
+    let end = header.indexOf(';', start);
+    if (end === -1) end = header.length;
+    const eq = header.indexOf('=', start);
+    if (eq !== -1 && eq < end && header.slice(start, eq).trim() === name) {
+      const value = header.slice(eq + 1, end).trim();
+      if (value.length > 0 && !values.includes(value)) values.push(value);
+    }
+    start = end + 1;
+  }
+  return values;
+}
+
+const identity = (value: string): string => value;
+
+/**
+ * A `Set-Cookie` line for the session cookie. `maxAgeMs` undefined makes a browser-session cookie;
+ * 0 clears it.
+ *
+ * @internal
+ */
+export function serializeSessionCookie(
+  options: ResolvedCookieOptions,
+  value: string,
+  requestIsSecure: boolean,
+  maxAgeMs: number | undefined,
+): string {
+  return serialize(options.name, value, {
+    // Seals are base64url and `*`, already cookie-safe: no percent-encoding round trip.
+    encode: identity,
+    path: options.path,
+    ...(options.domain === undefined ? {} : { domain: options.domain }),
+    sameSite: options.sameSite,
+    secure: options.secure === 'auto' ? requestIsSecure : options.secure,
+    httpOnly: options.httpOnly,
+    ...(options.partitioned ? { partitioned: true } : {}),
+    ...(options.priority === undefined ? {} : { priority: options.priority }),
+    ...(maxAgeMs === undefined
+      ? {}
+      : maxAgeMs <= 0
+        ? { maxAge: 0, expires: new Date(0) }
+        : { maxAge: Math.floor(maxAgeMs / 1000) }),
+  });
+}

@@ -1,0 +1,182 @@
+/**
+ * MemoryStore: sessions in this process's memory. The reference implementation of
+ * {@link SessionStore} and the zero-setup default; for tests and single-process apps only.
+ *
+ * @module
+ */
+import { SessionArgumentError } from './errors.js';
+import type { Gone, SessionMeta, SessionPatch, SessionStore, StoredSession } from './store.js';
+
+/** Options of {@link MemoryStore}. */
+export interface MemoryStoreOptions {
+  /** Most sessions kept; past it the least recently used session is dropped. @default 100_000 */
+  readonly maxEntries?: number;
+  /** How often expired sessions are swept (the timer never keeps the process alive). @default 60_000 */
+  readonly sweepIntervalMs?: number;
+  /** The clock, in ms since the epoch; for tests. @default Date.now */
+  readonly now?: () => number;
+}
+
+interface Entry {
+  data: Map<string, string>;
+  meta: SessionMeta;
+  expiresAt: number;
+}
+
+/** Sessions in a Map, with expiry checked on read, a periodic sweep and an entry bound. */
+export class MemoryStore implements SessionStore {
+  readonly #entries = new Map<string, Entry>();
+  readonly #users = new Map<string, Set<string>>();
+  readonly #maxEntries: number;
+  readonly #now: () => number;
+  readonly #sweeper: NodeJS.Timeout;
+
+  /** @param options - bounds and clock */
+  constructor(options: MemoryStoreOptions = {}) {
+    this.#maxEntries = options.maxEntries ?? 100_000;
+    this.#now = options.now ?? Date.now;
+    this.#sweeper = setInterval(() => this.sweep(), options.sweepIntervalMs ?? 60_000);
+    this.#sweeper.unref();
+  }
+
+  /** How many sessions are held, expired ones not yet swept included. */
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** Removes every expired session now (the timer does this periodically). */
+  sweep(): void {
+    const now = this.#now();
+    for (const [id, entry] of this.#entries) {
+      if (entry.expiresAt <= now) this.#delete(id);
+    }
+  }
+
+  /** Stops the sweep timer. The store stays usable. */
+  close(): void {
+    clearInterval(this.#sweeper);
+  }
+
+  async create(id: string, session: StoredSession, ttlMs: number): Promise<void> {
+    this.#delete(id);
+    if (this.#entries.size >= this.#maxEntries) this.sweep();
+    while (this.#entries.size >= this.#maxEntries) {
+      // Map iteration order is insertion order and reads re-insert, so the first key is the least recently used.
+      const oldest = this.#entries.keys().next();
+      if (oldest.done) break;
+      this.#delete(oldest.value);
+    }
+    this.#entries.set(id, {
+      data: new Map(Object.entries(session.data)),
+      meta: { ...session.meta },
+      expiresAt: this.#expiry(session.meta, ttlMs),
+    });
+    this.#index(id, session.meta.userId);
+  }
+
+  async load(id: string, ttlMs: number): Promise<StoredSession | undefined> {
+    const entry = this.#live(id);
+    if (entry === undefined) return undefined;
+    entry.expiresAt = this.#expiry(entry.meta, ttlMs);
+    this.#entries.delete(id);
+    this.#entries.set(id, entry);
+    return { data: Object.fromEntries(entry.data), meta: { ...entry.meta } };
+  }
+
+  async patch(id: string, patch: SessionPatch, ttlMs: number): Promise<'ok' | Gone> {
+    const entry = this.#live(id);
+    if (entry === undefined) return 'gone';
+    for (const [key, value] of Object.entries(patch.set)) entry.data.set(key, value);
+    for (const key of patch.remove) entry.data.delete(key);
+    if (patch.userId !== undefined) {
+      this.#unindex(id, entry.meta.userId);
+      entry.meta = { ...entry.meta, userId: patch.userId ?? undefined };
+      this.#index(id, entry.meta.userId);
+    }
+    entry.expiresAt = this.#expiry(entry.meta, ttlMs);
+    return 'ok';
+  }
+
+  async increment(id: string, key: string, by: number, ttlMs: number): Promise<number | Gone> {
+    const entry = this.#live(id);
+    if (entry === undefined) return 'gone';
+    const current = entry.data.get(key);
+    const base = current === undefined ? 0 : Number(current);
+    if (!Number.isSafeInteger(base) || (current !== undefined && !/^-?\d+$/.test(current))) {
+      throw new SessionArgumentError(`session key "${key}" holds a value that is not an integer; it cannot be incremented.`);
+    }
+    const next = base + by;
+    entry.data.set(key, String(next));
+    entry.expiresAt = this.#expiry(entry.meta, ttlMs);
+    return next;
+  }
+
+  async regenerate(oldId: string, newId: string, ttlMs: number): Promise<'ok' | Gone> {
+    const entry = this.#live(oldId);
+    if (entry === undefined) return 'gone';
+    this.#delete(oldId);
+    entry.expiresAt = this.#expiry(entry.meta, ttlMs);
+    this.#entries.set(newId, entry);
+    this.#index(newId, entry.meta.userId);
+    return 'ok';
+  }
+
+  async touch(id: string, ttlMs: number): Promise<'ok' | Gone> {
+    const entry = this.#live(id);
+    if (entry === undefined) return 'gone';
+    entry.expiresAt = this.#expiry(entry.meta, ttlMs);
+    return 'ok';
+  }
+
+  async destroy(id: string): Promise<void> {
+    this.#delete(id);
+  }
+
+  async listUserSessions(userId: string): Promise<string[]> {
+    const ids = this.#users.get(userId);
+    if (ids === undefined) return [];
+    return [...ids].filter((id) => this.#live(id) !== undefined);
+  }
+
+  async destroyUserSessions(userId: string): Promise<number> {
+    const ids = await this.listUserSessions(userId);
+    for (const id of ids) this.#delete(id);
+    this.#users.delete(userId);
+    return ids.length;
+  }
+
+  #expiry(meta: SessionMeta, ttlMs: number): number {
+    return Math.min(this.#now() + ttlMs, meta.absoluteDeadlineMs);
+  }
+
+  #live(id: string): Entry | undefined {
+    const entry = this.#entries.get(id);
+    if (entry === undefined) return undefined;
+    if (entry.expiresAt <= this.#now()) {
+      this.#delete(id);
+      return undefined;
+    }
+    return entry;
+  }
+
+  #delete(id: string): void {
+    const entry = this.#entries.get(id);
+    if (entry === undefined) return;
+    this.#entries.delete(id);
+    this.#unindex(id, entry.meta.userId);
+  }
+
+  #index(id: string, userId: string | undefined): void {
+    if (userId === undefined) return;
+    let ids = this.#users.get(userId);
+    if (ids === undefined) this.#users.set(userId, (ids = new Set()));
+    ids.add(id);
+  }
+
+  #unindex(id: string, userId: string | undefined): void {
+    if (userId === undefined) return;
+    const ids = this.#users.get(userId);
+    ids?.delete(id);
+    if (ids?.size === 0) this.#users.delete(userId);
+  }
+}

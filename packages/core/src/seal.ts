@@ -1,0 +1,126 @@
+/**
+ * The cookie value: an iron seal (AES-256-CBC + HMAC-SHA256, iron-webcrypto) of a small payload
+ * naming the session. Malformed values are rejected by shape before any crypto, and values already
+ * verified are remembered, so a returning client costs a map lookup.
+ *
+ * @module
+ */
+import { defaults, seal, unseal } from 'iron-webcrypto';
+import { isValidSessionId } from './id.js';
+import { LruCache } from './lru-cache.js';
+import type { ResolvedSecrets } from './secrets.js';
+
+/** What the sealed cookie says. Session data never travels in the cookie. */
+export interface CookiePayload {
+  /** The session id. */
+  readonly id: string;
+  /** When the session was created, ms since the epoch. */
+  readonly issuedAt: number;
+  /** The absolute deadline, ms since the epoch. */
+  readonly absoluteDeadlineMs: number;
+  /** Whether the cookie is persistent ("remember me": sent with Max-Age). */
+  readonly persistent: boolean;
+}
+
+/** @internal An unsealed cookie and whether it needs re-sealing with the current secret. */
+export interface UnsealedCookie {
+  readonly payload: CookiePayload;
+  readonly sealedWithCurrentSecret: boolean;
+}
+
+/** Distinguishes our seals from any other iron seal made with the same secret (a token of another purpose). */
+const PURPOSE = 'sessionkit/session-cookie/v1';
+
+/**
+ * The exact shape of a seal made by {@link CookieSealer.seal}: iron's eight parts, our password id,
+ * hex salts, base64url iv, ciphertext and MAC, and an empty expiration (expiry is enforced from the
+ * payload and the store, not by iron's 60-second-skew clock).
+ */
+const SEAL_PATTERN =
+  /^Fe26\.2\*(\w{1,64})\*[0-9a-f]{64}\*[A-Za-z0-9_-]{22}\*[A-Za-z0-9_-]{20,700}\*\*[0-9a-f]{64}\*[A-Za-z0-9_-]{43}$/;
+
+const SEAL_OPTIONS = { ...defaults, ttl: 0 };
+
+interface SealedPayload {
+  p: string;
+  id: string;
+  iat: number;
+  abs: number;
+  r: boolean;
+}
+
+function readPayload(value: unknown): CookiePayload | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const candidate = value as Partial<SealedPayload>;
+  if (
+    candidate.p !== PURPOSE ||
+    !isValidSessionId(candidate.id) ||
+    !Number.isSafeInteger(candidate.iat) ||
+    !Number.isSafeInteger(candidate.abs) ||
+    typeof candidate.r !== 'boolean'
+  ) {
+    return undefined;
+  }
+  return {
+    id: candidate.id,
+    issuedAt: candidate.iat as number,
+    absoluteDeadlineMs: candidate.abs as number,
+    persistent: candidate.r,
+  };
+}
+
+/** @internal Seals and unseals cookie values with one set of secrets and one cache. */
+export class CookieSealer {
+  readonly #secrets: ResolvedSecrets;
+  readonly #verified: LruCache<string, UnsealedCookie>;
+
+  constructor(secrets: ResolvedSecrets, cacheSize: number) {
+    this.#secrets = secrets;
+    this.#verified = new LruCache(cacheSize);
+  }
+
+  /** Seals `payload` with the current secret. */
+  async seal(payload: CookiePayload): Promise<string> {
+    const sealed: SealedPayload = {
+      p: PURPOSE,
+      id: payload.id,
+      iat: payload.issuedAt,
+      abs: payload.absoluteDeadlineMs,
+      r: payload.persistent,
+    };
+    const value = await seal(sealed, this.#secrets.current, SEAL_OPTIONS);
+    this.#verified.set(value, { payload, sealedWithCurrentSecret: true });
+    return value;
+  }
+
+  /** The payload of a cookie value, or `undefined` for anything not sealed by us with a known secret. */
+  async unseal(value: string): Promise<UnsealedCookie | undefined> {
+    const cached = this.#verified.get(value);
+    if (cached !== undefined) return cached;
+    const match = SEAL_PATTERN.exec(value);
+    const secretId = match?.[1];
+    if (secretId === undefined) return undefined;
+    const secret = this.#secrets.byId[secretId];
+    if (secret === undefined) return undefined;
+    const passwords: Record<string, string> = Object.create(null) as Record<string, string>;
+    passwords[secretId] = secret;
+    let opened: unknown;
+    try {
+      opened = await unseal(value, passwords, SEAL_OPTIONS);
+    } catch {
+      // Every unseal failure (bad MAC, bad padding, bad JSON) means "not a cookie of ours":
+      // secrets are validated at start-up, so nothing here can be a configuration error.
+      return undefined;
+    }
+    const payload = readPayload(opened);
+    if (payload === undefined) return undefined;
+    const result = { payload, sealedWithCurrentSecret: secretId === this.#secrets.current.id };
+    this.#verified.set(value, result);
+    return result;
+  }
+
+  /** Forgets a value, so a destroyed session's cookie is verified afresh (and then finds nothing). */
+  forget(value: string): void {
+    this.#verified.delete(value);
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * The contract between the session manager and a store. A store implements session verbs, not a
+ * key-value API, so that each verb can keep its guarantee in one atomic step: a write never
+ * recreates a destroyed session, a counter is exact under any concurrency, a regenerated id
+ * takes the data with it.
+ *
+ * Run `describeSessionStore` from `@sessionkit/core/testing` to prove a store keeps these rules.
+ *
+ * @module
+ */
+
+/** Metadata a store keeps beside the data. App data can never overwrite it. */
+export interface SessionMeta {
+  /** Creation time, ms since the epoch. */
+  readonly createdAt: number;
+  /** The absolute deadline, ms since the epoch: past it the session is gone, however active. */
+  readonly absoluteDeadlineMs: number;
+  /** The user this session belongs to, for "log out everywhere"; absent for anonymous sessions. */
+  readonly userId?: string | undefined;
+}
+
+/** A session as a store keeps it: serialized values by top-level key, plus metadata. */
+export interface StoredSession {
+  /** One serialized value per top-level key of the session data. */
+  readonly data: Readonly<Record<string, string>>;
+  /** Creation time, absolute deadline and user. */
+  readonly meta: SessionMeta;
+}
+
+/** The changes of one request: only what changed is sent. */
+export interface SessionPatch {
+  /** Keys whose serialized value changed, with the new value. */
+  readonly set: Readonly<Record<string, string>>;
+  /** Keys that were deleted. */
+  readonly remove: readonly string[];
+  /** A new user id (`null` clears it); absent when unchanged. */
+  readonly userId?: string | null;
+}
+
+/** What a store answers when the session it was asked to change no longer exists. */
+export type Gone = 'gone';
+
+/**
+ * Storage for sessions. Values arrive already serialized. Every method may reject with a
+ * `SessionStoreUnavailableError`; any other rejection is wrapped into one by the manager.
+ *
+ * Time-to-live arguments are computed by the manager: the idle timeout, capped by the absolute
+ * deadline. A store must treat an entry past its TTL as absent.
+ */
+export interface SessionStore {
+  /** Stores a new session under a fresh id. */
+  create(id: string, session: StoredSession, ttlMs: number): Promise<void>;
+  /**
+   * Reads a session and, in the same step, slides its expiry to `ttlMs` from now (the idle
+   * timeout). Resolves `undefined` when it does not exist or has expired.
+   */
+  load(id: string, ttlMs: number): Promise<StoredSession | undefined>;
+  /**
+   * Applies only the changed keys, atomically, and resets the expiry. Never recreates a session
+   * that no longer exists: resolves `'gone'` instead.
+   */
+  patch(id: string, patch: SessionPatch, ttlMs: number): Promise<'ok' | Gone>;
+  /**
+   * Adds `by` to the integer under `key` (absent counts as 0) atomically and resolves the new
+   * value; `'gone'` when the session no longer exists. Rejects with a `SessionArgumentError`
+   * when the stored value is not an integer.
+   */
+  increment(id: string, key: string, by: number, ttlMs: number): Promise<number | Gone>;
+  /** Moves the session (data and metadata) from `oldId` to `newId`; `oldId` no longer exists afterwards. */
+  regenerate(oldId: string, newId: string, ttlMs: number): Promise<'ok' | Gone>;
+  /** Resets the expiry without changing data. */
+  touch(id: string, ttlMs: number): Promise<'ok' | Gone>;
+  /** Deletes the session; deleting a missing session is not an error. */
+  destroy(id: string): Promise<void>;
+  /** Optional capability: the ids of the live sessions of a user. */
+  listUserSessions?(userId: string): Promise<string[]>;
+  /** Optional capability: destroys every session of a user and resolves how many there were. */
+  destroyUserSessions?(userId: string): Promise<number>;
+}

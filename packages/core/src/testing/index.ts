@@ -1,0 +1,8 @@
+/**
+ * Conformance suites and helpers for tests, at `@sessionkit/core/testing`. Imports vitest, an
+ * optional peer dependency: never import this entry from production code.
+ *
+ * @module
+ */
+export { eventually, newId, storedSession, testSecrets } from './helpers.js';
+export { describeSessionStore, type StoreSuiteOptions } from './store-suite.js';
