@@ -1,0 +1,78 @@
+/**
+ * The sessionkit demo on Express: log in, count visits, log out.
+ *
+ * @module
+ */
+import { isSessionError, type SessionManager } from '@sessionkit/core';
+import { session } from '@sessionkit/express';
+import express, { type ErrorRequestHandler, type Express } from 'express';
+
+declare module '@sessionkit/core' {
+  interface SessionData {
+    username: string;
+    visits: number;
+  }
+}
+
+/** Escapes text for HTML, so a user name can never inject markup. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+const LOGIN_FORM = `<!doctype html><title>Log in</title>
+<form method="post" action="/login">
+  <label>Name <input name="username" autocomplete="username" required maxlength="100"></label>
+  <button type="submit">Log in</button>
+</form>`;
+
+/** The demo app on a session manager shared with the caller (who owns the store). */
+export function createApp(manager: SessionManager<object>): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(session(manager));
+  app.use(express.urlencoded({ extended: false, limit: '4kb' }));
+
+  app.get('/', async (req, res) => {
+    const { username } = req.session.data;
+    if (username === undefined) {
+      res.type('text/plain').send('You are not logged in');
+      return;
+    }
+    const visits = await req.session.increment('visits');
+    res.type('text/html').send(`Logged in as ${escapeHtml(username)}. Visits: ${visits}`);
+  });
+
+  app.get('/login', (_req, res) => {
+    res.type('text/html').send(LOGIN_FORM);
+  });
+
+  app.post('/login', async (req, res) => {
+    const username = typeof req.body?.username === 'string' ? req.body.username.trim() : '';
+    if (username.length === 0 || username.length > 100) {
+      res.status(400).type('text/plain').send('A username of 1 to 100 characters is required');
+      return;
+    }
+    // A new id at login, so an id planted before login (session fixation) is worthless.
+    await req.session.regenerate();
+    req.session.data.username = username;
+    req.session.setUserId(username);
+    res.redirect(303, '/');
+  });
+
+  app.get('/logout', async (req, res) => {
+    await req.session.destroy();
+    res.redirect(303, '/');
+  });
+
+  const onError: ErrorRequestHandler = (error, _req, res, next) => {
+    if (!isSessionError(error)) {
+      next(error);
+      return;
+    }
+    // 503 when the store is down: the client may retry; nothing was written.
+    if (error.status === 503) res.set('Retry-After', '1');
+    res.status(error.status).type('text/plain').send(error.status === 503 ? 'Session store unavailable, try again' : error.message);
+  };
+  app.use(onError);
+  return app;
+}
