@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { createSessionManager } from '@sessionkit/core';
+import { createSessionManager, MemoryStore } from '@sessionkit/core';
 import { createApp } from './app.js';
 import { readConfig } from './config.js';
 
@@ -16,7 +16,12 @@ if (config.redisUrl !== undefined) {
 } else {
   console.log('REDIS_URL is not set: sessions live in this process\'s memory.');
 }
-const manager = createSessionManager({ secrets: [config.secret], idleTimeoutMs: config.idleTimeoutMs, absoluteTimeoutMs: Math.max(config.idleTimeoutMs, 24 * 60 * 60_000) });
+const manager = createSessionManager({
+  store: new MemoryStore(),
+  secrets: [config.secret],
+  idleTimeoutMs: config.idleTimeoutMs,
+  absoluteTimeoutMs: Math.max(config.idleTimeoutMs, 24 * 60 * 60_000),
+});
 const server = createApp(manager).listen(config.port, () => {
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
