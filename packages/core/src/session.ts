@@ -83,7 +83,10 @@ export function createSession<T extends object>(context: SessionContext, jar: Co
   let pendingId: string | undefined;
   let cookieValue = loaded.cookieValue;
   let cookieNeedsSend = loaded.cookieNeedsResend;
-  let cookieKnownToClient = loaded.requestHadCookie;
+  // Two facts: does the client hold any cookie of ours (then a clearing cookie is worth sending), and
+  // does it hold the current one (if not, failing to send it would lose the session)?
+  let clientHoldsCookie = loaded.requestHadCookie;
+  let clientHoldsCurrent = loaded.payload !== undefined;
   let userId = loaded.userId;
   let userIdChanged = false;
   let persistent = payload?.persistent ?? options.cookie.persistent;
@@ -125,18 +128,19 @@ export function createSession<T extends object>(context: SessionContext, jar: Co
     const maxAgeMs = value === undefined ? 0 : persistent && payload ? Math.max(1000, ttlMs()) : undefined;
     jar.appendSetCookie(serializeSessionCookie(options.cookie, value ?? '', jar.secure, maxAgeMs));
     writeSessionHeaders(jar, options.cacheControl);
-    cookieKnownToClient = value !== undefined;
+    clientHoldsCookie = value !== undefined;
+    clientHoldsCurrent = value !== undefined;
   }
 
   async function commitOnce(): Promise<void> {
     if (destroyed) {
-      if (cookieKnownToClient) sendCookie(undefined, false);
+      if (clientHoldsCookie) sendCookie(undefined, false);
       return;
     }
     const current = serializeData(data, options.serializer, options.maxDataBytes);
     if (!stored) {
       if (current.size === 0 && !userIdChanged) {
-        if (cookieKnownToClient) sendCookie(undefined, false);
+        if (clientHoldsCookie) sendCookie(undefined, false);
         return;
       }
       // Checked before the write, so a session whose cookie cannot reach the client is never stored.
@@ -166,7 +170,7 @@ export function createSession<T extends object>(context: SessionContext, jar: Co
     touchRequested = false;
     if (cookieNeedsSend) {
       cookieValue ??= await sealer.seal(payload as CookiePayload);
-      sendCookie(cookieValue, !cookieKnownToClient);
+      sendCookie(cookieValue, !clientHoldsCurrent);
       cookieNeedsSend = false;
     } else if (persistent) {
       // Rolling: the same sealed value with a fresh Max-Age, so browser and server expiry agree.
@@ -177,7 +181,7 @@ export function createSession<T extends object>(context: SessionContext, jar: Co
 
   function goneAtCommit(): void {
     markGone();
-    if (cookieKnownToClient) sendCookie(undefined, false);
+    if (clientHoldsCookie) sendCookie(undefined, false);
   }
 
   const session: Session<T> = {
@@ -244,7 +248,7 @@ export function createSession<T extends object>(context: SessionContext, jar: Co
           payload = { ...(payload as CookiePayload), id: newId };
           cookieValue = undefined;
           cookieNeedsSend = true;
-          cookieKnownToClient = false;
+          clientHoldsCurrent = false;
           return;
         }
         // Another request regenerated or destroyed it first: continue as a new session with this data.
