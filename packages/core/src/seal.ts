@@ -8,7 +8,7 @@
 import { defaults, seal, unseal } from 'iron-webcrypto';
 import { isValidSessionId } from './id.js';
 import { LruCache } from './lru-cache.js';
-import type { ResolvedSecrets } from './secrets.js';
+import type { DerivedKeys, ResolvedSecrets } from './secrets.js';
 
 /** What the sealed cookie says. Session data never travels in the cookie. */
 export interface CookiePayload {
@@ -33,11 +33,11 @@ const PURPOSE = 'sessionkit/session-cookie/v1';
 
 /**
  * The exact shape of a seal made by {@link CookieSealer.seal}: iron's eight parts, our password id,
- * hex salts, base64url iv, ciphertext and MAC, and an empty expiration (expiry is enforced from the
- * payload and the store, not by iron's 60-second-skew clock).
+ * empty salts (the keys are derived once, not per seal), base64url iv, ciphertext and MAC, and an
+ * empty expiration (expiry is enforced from the payload and the store, not by iron's 60-second-skew
+ * clock).
  */
-const SEAL_PATTERN =
-  /^Fe26\.2\*(\w{1,64})\*[0-9a-f]{64}\*[A-Za-z0-9_-]{22}\*[A-Za-z0-9_-]{20,700}\*\*[0-9a-f]{64}\*[A-Za-z0-9_-]{43}$/;
+const SEAL_PATTERN = /^Fe26\.2\*(\w{1,64})\*\*[A-Za-z0-9_-]{22}\*[A-Za-z0-9_-]{20,700}\*\*\*[A-Za-z0-9_-]{43}$/;
 
 const SEAL_OPTIONS = { ...defaults, ttl: 0 };
 
@@ -100,10 +100,10 @@ export class CookieSealer {
     const match = SEAL_PATTERN.exec(value);
     const secretId = match?.[1];
     if (secretId === undefined) return undefined;
-    const secret = this.#secrets.byId[secretId];
-    if (secret === undefined) return undefined;
-    const passwords: Record<string, string> = Object.create(null) as Record<string, string>;
-    passwords[secretId] = secret;
+    const keys = this.#secrets.byId[secretId];
+    if (keys === undefined) return undefined;
+    const passwords: Record<string, DerivedKeys> = Object.create(null) as Record<string, DerivedKeys>;
+    passwords[secretId] = keys;
     let opened: unknown;
     try {
       opened = await unseal(value, passwords, SEAL_OPTIONS);

@@ -50,10 +50,16 @@ describe('cookie security', () => {
 
   it('refuses a seal of another purpose made with the right secret', async () => {
     const recording = recordingStore();
-    const forged = await seal({ id: newId(), iat: Date.now(), abs: Date.now() + 1e6, r: false }, current, { ...defaults, ttl: 0 });
-    const { session } = await load({ store: recording.store }, `sid=${forged}`);
+    const keys = managerWith().options.secrets.current;
+    const payload = { id: newId(), iat: Date.now(), abs: Date.now() + 1e6, r: false };
+    const wrongPurpose = await seal({ ...payload, p: 'other-app/csrf-token' }, keys, { ...defaults, ttl: 0 });
+    const rightPurpose = await seal({ ...payload, p: 'sessionkit/session-cookie/v1' }, keys, { ...defaults, ttl: 0 });
+    const { session } = await load({ store: recording.store }, `sid=${wrongPurpose}`);
     expect(session.isNew).toBe(true);
     expect(recording.calls).toEqual([]);
+    // The control: the same seal with our purpose does reach the store, so the purpose is what refused it.
+    await load({ store: recording.store }, `sid=${rightPurpose}`);
+    expect(recording.calls).toEqual(['load']);
   });
 
   it('never adopts an id the store does not know: a new session gets a fresh id', async () => {
