@@ -1,7 +1,7 @@
 import { defaults, seal } from 'iron-webcrypto';
 import { describe, expect, it } from 'vitest';
 import { createSessionManager, MemoryStore, type SessionOptions, type SessionStore } from '../src/index.js';
-import { cookieValueOf, createTestJar, newId, storedSession, testSecrets } from '../src/testing/index.js';
+import { cookieValueOf, createTestJar, forgeCookie, newId, storedSession, testSecrets } from '../src/testing/index.js';
 import { brokenStore, recordingStore } from './support.js';
 
 const [current, previous] = testSecrets;
@@ -200,5 +200,20 @@ describe('store failure', () => {
   it('still needs no store for a request without a cookie', async () => {
     const session = await managerWith({ store: brokenStore('reject') as SessionStore }).load(createTestJar().jar);
     await expect(session.commit()).resolves.toBeUndefined();
+  });
+});
+
+describe('forged cookies', () => {
+  it('a valid seal naming an id the store never issued is no session, and no key is created under it', async () => {
+    const store = new MemoryStore();
+    const forgedId = newId();
+    const value = await forgeCookie({ id: forgedId });
+    const { session } = await load({ store }, `sid=${value}`);
+    expect(session.isNew).toBe(true);
+    session.data['x'] = 1;
+    await session.commit();
+    expect(session.id).not.toBe(forgedId);
+    expect(await store.load(forgedId, 60_000)).toBeUndefined();
+    expect(store.size).toBe(1);
   });
 });

@@ -8,3 +8,4 @@ export { eventually, newId, storedSession, testSecrets } from './helpers.js';
 export { describeSessionStore, type StoreSuiteOptions } from './store-suite.js';
 export { TestClient, type TestResponse } from './test-client.js';
 export { cookieValueOf, createTestJar, type TestJar } from './test-jar.js';
+export { forgeCookie, type ForgedPayload } from './forge-cookie.js';
