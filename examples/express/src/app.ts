@@ -6,6 +6,7 @@
 import { isSessionError, type SessionManager } from '@sessionkit/core';
 import { session } from '@sessionkit/express';
 import express, { type ErrorRequestHandler, type Express } from 'express';
+import { mountTestRoutes } from './test-routes.js';
 
 declare module '@sessionkit/core' {
   interface SessionData {
@@ -25,8 +26,14 @@ const LOGIN_FORM = `<!doctype html><title>Log in</title>
   <button type="submit">Log in</button>
 </form>`;
 
+/** Options of {@link createApp}. */
+export interface AppOptions {
+  /** Mount the routes the reliability suite drives (never in production). */
+  readonly testRoutes?: boolean;
+}
+
 /** The demo app on a session manager shared with the caller (who owns the store). */
-export function createApp(manager: SessionManager<object>): Express {
+export function createApp(manager: SessionManager<object>, options: AppOptions = {}): Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(session(manager));
@@ -63,6 +70,8 @@ export function createApp(manager: SessionManager<object>): Express {
     await req.session.destroy();
     res.redirect(303, '/');
   });
+
+  if (options.testRoutes === true) mountTestRoutes(app);
 
   const onError: ErrorRequestHandler = (error, _req, res, next) => {
     if (!isSessionError(error)) {

@@ -22,7 +22,7 @@ const manager = createSessionManager({
   idleTimeoutMs: config.idleTimeoutMs,
   absoluteTimeoutMs: Math.max(config.idleTimeoutMs, 24 * 60 * 60_000),
 });
-const server = createApp(manager).listen(config.port, () => {
+const server = createApp(manager, { testRoutes: process.env['SESSIONKIT_TEST_ROUTES'] === '1' }).listen(config.port, () => {
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   console.log(`Listening on http://localhost:${port}`);

@@ -1,0 +1,39 @@
+/**
+ * Routes for the reliability suite only, mounted when SESSIONKIT_TEST_ROUTES=1. They expose the
+ * session and deliberately naive patterns so tests can prove what the library prevents.
+ *
+ * @module
+ */
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Express, Request } from 'express';
+
+/** These routes write arbitrary keys on purpose, outside the demo's typed SessionData. */
+const untyped = (req: Request): Record<string, unknown> => req.session.data as Record<string, unknown>;
+
+/** Mounts the test-only routes under /test. */
+export function mountTestRoutes(app: Express): void {
+  // The session as JSON: id only when it exists in the store, so tests can check adoption.
+  app.get('/test/session', (req, res) => {
+    res.json({ isNew: req.session.isNew, id: req.session.isNew ? null : req.session.id, userId: req.session.userId ?? null, data: req.session.data });
+  });
+
+  // Read-modify-write of a plain value: what express-session users do, and why updates get lost.
+  app.post('/test/naive-increment', async (req, res) => {
+    const current = Number(untyped(req)['naive'] ?? 0);
+    await delay(5);
+    untyped(req)['naive'] = current + 1;
+    res.json({ naive: current + 1 });
+  });
+
+  app.post('/test/data/:key', (req, res) => {
+    untyped(req)[req.params.key as string] = typeof req.body?.value === 'string' ? req.body.value : null;
+    res.status(204).end();
+  });
+
+  // A write that takes its time: a logout racing it must still win.
+  app.post('/test/slow-write', async (req, res) => {
+    untyped(req)['slow'] = Date.now();
+    await delay(Number(req.query['ms'] ?? 200));
+    res.status(204).end();
+  });
+}
