@@ -200,32 +200,21 @@ describe('session lifecycle', () => {
 
 describe('cookie bookkeeping', () => {
   it('clears the old cookie when a session is regenerated and then destroyed in one request', async () => {
-    const manager = createSessionManager({ secrets: [...testSecrets], store: new MemoryStore() });
-    const first = createTestJar();
-    const created = await manager.load(first.jar);
-    created.data['n'] = 1;
-    await created.commit();
-    const second = createTestJar(`sid=${cookieValueOf(first.setCookies[0])}`);
-    const session = await manager.load(second.jar);
-    await session.regenerate();
-    await session.destroy();
-    await session.commit();
+    const { request } = setup();
+    const first = await request(undefined, (s) => (s.data['n'] = 1));
+    const second = await request(first.cookie, async (s) => {
+      await s.regenerate();
+      await s.destroy();
+    });
     expect(second.setCookies).toHaveLength(1);
     expect(second.setCookies[0]).toMatch(/^sid=; Max-Age=0/);
   });
 
   it('re-sends the cookie for a regenerated session even when nothing else changed', async () => {
-    const manager = createSessionManager({ secrets: [...testSecrets], store: new MemoryStore() });
-    const first = createTestJar();
-    const created = await manager.load(first.jar);
-    created.data['n'] = 1;
-    await created.commit();
-    const old = cookieValueOf(first.setCookies[0]);
-    const second = createTestJar(`sid=${old}`);
-    const session = await manager.load(second.jar);
-    await session.regenerate();
-    await session.commit();
-    expect(cookieValueOf(second.setCookies[0])).toMatch(/^Fe26/);
-    expect(cookieValueOf(second.setCookies[0])).not.toBe(old);
+    const { request } = setup();
+    const first = await request(undefined, (s) => (s.data['n'] = 1));
+    const second = await request(first.cookie, (s) => s.regenerate());
+    expect(second.cookie).toMatch(/^Fe26/);
+    expect(second.cookie).not.toBe(first.cookie);
   });
 });
