@@ -1,5 +1,5 @@
 /**
- * Reads the demo's environment: PORT, SESSION_SECRET, SESSION_TTL, REDIS_URL.
+ * Reads the demo's environment: PORT, SESSION_SECRET, SESSION_TTL, SESSION_ABSOLUTE_TTL, REDIS_URL.
  *
  * @module
  */
@@ -8,9 +8,11 @@ import { randomBytes } from 'node:crypto';
 /** The demo's settings. */
 export interface DemoConfig {
   readonly port: number;
-  readonly secret: string;
+  /** SESSION_SECRET, split on commas: the first seals, all unseal (rotation). */
+  readonly secrets: string[];
   readonly secretWasGenerated: boolean;
   readonly idleTimeoutMs: number;
+  readonly absoluteTimeoutMs: number;
   readonly redisUrl: string | undefined;
 }
 
@@ -18,16 +20,19 @@ export interface DemoConfig {
 export function readConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig {
   const port = Number(env['PORT'] ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number; got ${env['PORT']}`);
-  const ttlSeconds = Number(env['SESSION_TTL'] ?? 1800);
-  if (!Number.isInteger(ttlSeconds) || ttlSeconds <= 0) {
-    throw new Error(`SESSION_TTL is the idle timeout in whole seconds (e.g. 1800); got ${env['SESSION_TTL']}`);
-  }
+  const seconds = (name: string, fallback: number): number => {
+    const value = Number(env[name] || fallback);
+    if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} is a number of whole seconds (e.g. ${fallback}); got ${env[name]}`);
+    return value;
+  };
+  const idleSeconds = seconds('SESSION_TTL', 1800);
   const given = env['SESSION_SECRET'] || undefined;
   return {
     port,
-    secret: given ?? randomBytes(32).toString('base64url'),
+    secrets: given === undefined ? [randomBytes(32).toString('base64url')] : given.split(',').map((secret) => secret.trim()),
     secretWasGenerated: given === undefined,
-    idleTimeoutMs: ttlSeconds * 1000,
+    idleTimeoutMs: idleSeconds * 1000,
+    absoluteTimeoutMs: Math.max(idleSeconds, seconds('SESSION_ABSOLUTE_TTL', 86_400)) * 1000,
     redisUrl: env['REDIS_URL'] || undefined,
   };
 }

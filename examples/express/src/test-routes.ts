@@ -30,6 +30,12 @@ export function mountTestRoutes(app: Express): void {
     res.status(204).end();
   });
 
+  // Data of a chosen size, made on the server so no body-size limit stands in the way of the 413.
+  app.post('/test/fill', (req, res) => {
+    untyped(req)['fill'] = 'x'.repeat(Number(req.query['bytes'] ?? 0));
+    res.status(204).end();
+  });
+
   // A write that takes its time: a logout racing it must still win.
   app.post('/test/slow-write', async (req, res) => {
     untyped(req)['slow'] = Date.now();

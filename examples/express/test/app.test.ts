@@ -191,4 +191,19 @@ describe('npm start', () => {
       child.kill();
     }
   });
+
+  it('refuses a short SESSION_SECRET at start with a sentence that says what to do', async () => {
+    const cwd = fileURLToPath(new URL('..', import.meta.url));
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      cwd,
+      env: { ...process.env, PORT: '0', SESSION_SECRET: 'too-short', NODE_ENV: 'test' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const [code] = (await once(child, 'exit')) as [number];
+    expect(code).toBe(1);
+    expect(stderr).toContain('each secret needs at least 32');
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
 });
