@@ -41,6 +41,15 @@ const SEAL_PATTERN = /^Fe26\.2\*(\w{1,64})\*\*[A-Za-z0-9_-]{22}\*[A-Za-z0-9_-]{2
 
 const SEAL_OPTIONS = { ...defaults, ttl: 0 };
 
+/**
+ * base64url's last character carries unused low bits, so several strings decode to the same bytes
+ * and would pass the MAC: a tampered cookie must not verify, so only the canonical spelling is
+ * accepted (the one iron itself writes).
+ */
+function isCanonicalBase64url(text: string): boolean {
+  return Buffer.from(text, 'base64url').toString('base64url') === text;
+}
+
 interface SealedPayload {
   p: string;
   id: string;
@@ -100,6 +109,8 @@ export class CookieSealer {
     const match = SEAL_PATTERN.exec(value);
     const secretId = match?.[1];
     if (secretId === undefined) return undefined;
+    const [, , , iv = '', ciphertext = '', , , mac = ''] = value.split('*');
+    if (!isCanonicalBase64url(iv) || !isCanonicalBase64url(ciphertext) || !isCanonicalBase64url(mac)) return undefined;
     const keys = this.#secrets.byId[secretId];
     if (keys === undefined) return undefined;
     const passwords: Record<string, DerivedKeys> = Object.create(null) as Record<string, DerivedKeys>;

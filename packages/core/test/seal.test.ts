@@ -1,0 +1,68 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import * as iron from 'iron-webcrypto';
+import { CookieSealer } from '../src/seal.js';
+import { resolveSecrets } from '../src/secrets.js';
+import { newId, testSecrets } from '../src/testing/index.js';
+
+vi.mock('iron-webcrypto', async (importOriginal) => {
+  const original = await importOriginal<typeof iron>();
+  return { ...original, unseal: vi.fn(original.unseal) };
+});
+
+const payload = { id: newId(), issuedAt: 1_700_000_000_000, absoluteDeadlineMs: 1_800_000_000_000, persistent: false };
+const unsealSpy = vi.mocked(iron.unseal);
+
+describe('CookieSealer', () => {
+  afterEach(() => unsealSpy.mockClear());
+
+  it('round-trips a payload and answers a returning value from its cache without crypto', async () => {
+    const sealer = new CookieSealer(resolveSecrets([...testSecrets]), 100);
+    const value = await sealer.seal(payload);
+    expect(await sealer.unseal(value)).toEqual({ payload, sealedWithCurrentSecret: true });
+    expect(unsealSpy).not.toHaveBeenCalled();
+    const fresh = new CookieSealer(resolveSecrets([...testSecrets]), 100);
+    expect((await fresh.unseal(value))?.payload).toEqual(payload);
+    expect((await fresh.unseal(value))?.payload).toEqual(payload);
+    expect(unsealSpy).toHaveBeenCalledTimes(1);
+  });
+
+  it('rejects malformed values by shape, before any crypto', async () => {
+    const sealer = new CookieSealer(resolveSecrets([...testSecrets]), 100);
+    const value = await sealer.seal(payload);
+    const parts = value.split('*');
+    const malformed = [
+      '',
+      'garbage',
+      value.slice(0, 50),
+      `${value}*x`,
+      value.replace('Fe26.2', 'Fe26.1'),
+      [parts[0], '__proto__', ...parts.slice(2)].join('*'),
+      [parts[0], 'unknown', ...parts.slice(2)].join('*'),
+      value.replace(/\*\*\*/, '*1700000000000**'),
+      `${value.slice(0, -1)}=`,
+      'A'.repeat(5000),
+    ];
+    for (const text of malformed) expect(await sealer.unseal(text)).toBeUndefined();
+    expect(unsealSpy).not.toHaveBeenCalled();
+  });
+
+  it('rejects a non-canonical base64url spelling that decodes to the same bytes', async () => {
+    const sealer = new CookieSealer(resolveSecrets([...testSecrets]), 0);
+    const value = await sealer.seal(payload);
+    const last = value.at(-1) as string;
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    // The MAC is 32 bytes in 43 characters: the last character's two low bits are padding.
+    const twin = alphabet[alphabet.indexOf(last) ^ 1] as string;
+    const tampered = value.slice(0, -1) + twin;
+    expect(Buffer.from(tampered.split('*')[7] as string, 'base64url')).toEqual(Buffer.from(value.split('*')[7] as string, 'base64url'));
+    expect(await sealer.unseal(tampered)).toBeUndefined();
+    expect((await sealer.unseal(value))?.payload).toEqual(payload);
+  });
+
+  it('reports a value sealed with an older secret, for re-sealing', async () => {
+    const old = new CookieSealer(resolveSecrets([testSecrets[1]]), 0);
+    const value = await old.seal(payload);
+    const rotated = new CookieSealer(resolveSecrets([...testSecrets]), 0);
+    expect(await rotated.unseal(value)).toEqual({ payload, sealedWithCurrentSecret: false });
+  });
+});
