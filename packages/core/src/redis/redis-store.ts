@@ -1,0 +1,218 @@
+/**
+ * RedisStore: sessions in Redis through ioredis, one hash per session, one Lua script per
+ * operation. The production store of sessionkit.
+ *
+ * @module
+ */
+import { SessionArgumentError, SessionConfigError } from '../errors.js';
+import { isValidSessionId } from '../id.js';
+import type { Gone, SessionPatch, SessionStore, StoredSession } from '../store.js';
+import type { RedisClientLike } from './client-types.js';
+import { decodeSessionHash, encodeSessionFields, replyStatus } from './hash-codec.js';
+import { dataField, sessionKey } from './keys.js';
+import { runScript } from './lua-script.js';
+import {
+  CLAIM_SCRIPT,
+  CREATE_SCRIPT,
+  DEADLINE_SCRIPT,
+  DESTROY_SCRIPT,
+  INCREMENT_SCRIPT,
+  LOAD_SCRIPT,
+  PATCH_SCRIPT,
+  TOUCH_SCRIPT,
+} from './session-scripts.js';
+import {
+  addToUserIndex,
+  destroyUserSessionIds,
+  listUserSessionIds,
+  removeFromUserIndex,
+  type UserIndexContext,
+} from './user-index.js';
+
+/** Options of {@link RedisStore}. */
+export interface RedisStoreOptions {
+  /**
+   * An ioredis client: `Redis` (standalone, or Sentinel with `sentinels` and `name`) or `Cluster`,
+   * ioredis 5 or 6, RESP2 or RESP3. Build it with `createRedisClient`, or see
+   * `REDIS_CLIENT_SETTINGS` for the options a session store relies on. The store never closes it.
+   */
+  readonly client: RedisClientLike;
+  /**
+   * Prefix of every key the store writes: sessions at `<prefix><id>`, user indexes at
+   * `<prefix>user:<userId>`. Stores with different prefixes never see each other's sessions.
+   * @default 'session:'
+   */
+  readonly prefix?: string;
+}
+
+/**
+ * Sessions in Redis. Every operation is one Lua script on one key, so it is atomic on a standalone
+ * server, behind Sentinel and on a Cluster (where no command ever spans two slots):
+ * - `load` reads the hash and slides its expiry (capped by the absolute deadline) in one round trip;
+ * - `patch` writes only changed and removed fields, and never on a session that is gone;
+ * - `increment` is HINCRBY, exact under any concurrency;
+ * - failures reject with `SessionStoreUnavailableError`; corrupt or foreign keys mean "no session".
+ *
+ * Ids are checked with `isValidSessionId` before any command: an invalid id reads as an unknown
+ * session (`undefined`, `'gone'`, a no-op destroy), except as the id of a new session (`create`,
+ * the new id of `regenerate`), where it is a bug and throws a `SessionArgumentError`.
+ *
+ * @example
+ * ```ts
+ * import { createRedisClient, RedisStore } from '@sessionkit/core/redis';
+ * const store = new RedisStore({ client: createRedisClient(process.env.REDIS_URL!) });
+ * ```
+ */
+export class RedisStore implements SessionStore {
+  /** The ioredis client given at construction. */
+  readonly client: RedisClientLike;
+  /** The key prefix in force. */
+  readonly prefix: string;
+  readonly #index: UserIndexContext;
+
+  /** @param options - the client and the key prefix */
+  constructor(options: RedisStoreOptions) {
+    const client = options?.client as Partial<RedisClientLike> | undefined;
+    if (typeof client?.evalsha !== 'function' || typeof client.eval !== 'function') {
+      throw new SessionConfigError(
+        'sessionkit: RedisStore needs an ioredis client, e.g. `new RedisStore({ client: createRedisClient(process.env.REDIS_URL) })`.',
+      );
+    }
+    const prefix = options.prefix ?? 'session:';
+    if (typeof prefix !== 'string') throw new SessionConfigError('sessionkit: the RedisStore prefix must be a string.');
+    this.client = options.client;
+    this.prefix = prefix;
+    this.#index = { client: this.client, prefix };
+  }
+
+  async create(id: string, session: StoredSession, ttlMs: number): Promise<void> {
+    if (!isValidSessionId(id)) throw new SessionArgumentError('sessionkit: RedisStore.create was given an invalid session id.');
+    const { userId, absoluteDeadlineMs } = session.meta;
+    // The index first: if the session write then fails, the index holds an extra member (pruned
+    // later), never misses a session ("log out everywhere" must find them all).
+    if (userId !== undefined) await addToUserIndex(this.#index, userId, id, absoluteDeadlineMs);
+    await this.#write(id, session, ttlMs);
+  }
+
+  async load(id: string, ttlMs: number): Promise<StoredSession | undefined> {
+    if (!isValidSessionId(id)) return undefined;
+    const reply = await runScript(this.client, LOAD_SCRIPT, this.#key(id), [String(Date.now()), ttlArgument(ttlMs)]);
+    return decodeSessionHash(reply);
+  }
+
+  async patch(id: string, patch: SessionPatch, ttlMs: number): Promise<'ok' | Gone> {
+    if (!isValidSessionId(id)) return 'gone';
+    const { userId } = patch;
+    if (typeof userId === 'string') {
+      // Joining the user's index needs the deadline (its score), and must happen before the
+      // session is marked as the user's: one extra round trip, only when a user logs in.
+      const deadline = await runScript(this.client, DEADLINE_SCRIPT, this.#key(id), []);
+      if (!Array.isArray(deadline) || typeof deadline[0] !== 'string') return 'gone';
+      await addToUserIndex(this.#index, userId, id, Number(deadline[0]));
+    }
+    const fields: string[] = [];
+    for (const key of Object.keys(patch.set)) {
+      const value = patch.set[key];
+      if (value !== undefined) fields.push(dataField(key), value);
+    }
+    const action = userId === undefined ? 'keep' : userId === null ? 'clear' : 'set';
+    const reply = await runScript(this.client, PATCH_SCRIPT, this.#key(id), [
+      String(Date.now()),
+      ttlArgument(ttlMs),
+      action,
+      userId ?? '',
+      String(fields.length),
+      ...fields,
+      ...patch.remove.map(dataField),
+    ]);
+    if (replyStatus(reply) !== 'ok') return 'gone';
+    const previous = (reply as unknown[])[1];
+    if (action !== 'keep' && typeof previous === 'string' && previous !== '' && previous !== userId) {
+      await removeFromUserIndex(this.#index, previous, [id]);
+    }
+    return 'ok';
+  }
+
+  async increment(id: string, key: string, by: number, ttlMs: number): Promise<number | Gone> {
+    if (!Number.isSafeInteger(by)) throw new SessionArgumentError('sessionkit: increment takes a whole number.');
+    if (!isValidSessionId(id)) return 'gone';
+    const reply = await runScript(this.client, INCREMENT_SCRIPT, this.#key(id), [
+      String(Date.now()),
+      ttlArgument(ttlMs),
+      dataField(key),
+      String(by),
+    ]);
+    const status = replyStatus(reply);
+    if (status === 'not-integer') {
+      throw new SessionArgumentError(
+        `sessionkit: session key "${key}" holds a value that is not an integer (or the result would exceed 2^53); it cannot be incremented.`,
+      );
+    }
+    if (status !== 'ok') return 'gone';
+    return Number((reply as unknown[])[1]);
+  }
+
+  /**
+   * Moves the session to `newId`. The two ids hash to different slots, so on a Cluster no single
+   * script may touch both (CROSSSLOT). The move is therefore two steps:
+   * 1. claim: one script on the OLD key reads every field and deletes the key. This atomic step
+   *    decides the winner: of concurrent regenerates exactly one gets the fields, the others `gone`.
+   * 2. write: the fields are stored at the NEW key (after joining the user index, if any).
+   *
+   * Between the steps the session exists only in this process, so a request holding the old id
+   * sees no session (it was being replaced anyway). If step 2 fails (Redis gone mid-way) the
+   * session is lost and the call rejects: the user signs in again. The old key is deliberately not
+   * restored, since that could resurrect a session destroyed meanwhile.
+   */
+  async regenerate(oldId: string, newId: string, ttlMs: number): Promise<'ok' | Gone> {
+    if (!isValidSessionId(newId)) throw new SessionArgumentError('sessionkit: RedisStore.regenerate was given an invalid new session id.');
+    if (!isValidSessionId(oldId)) return 'gone';
+    const claimed = decodeSessionHash(await runScript(this.client, CLAIM_SCRIPT, this.#key(oldId), [String(Date.now())]));
+    if (claimed === undefined) return 'gone';
+    const { userId, absoluteDeadlineMs } = claimed.meta;
+    if (userId !== undefined) await addToUserIndex(this.#index, userId, newId, absoluteDeadlineMs, oldId);
+    await this.#write(newId, claimed, ttlMs);
+    return 'ok';
+  }
+
+  async touch(id: string, ttlMs: number): Promise<'ok' | Gone> {
+    if (!isValidSessionId(id)) return 'gone';
+    const reply = await runScript(this.client, TOUCH_SCRIPT, this.#key(id), [String(Date.now()), ttlArgument(ttlMs)]);
+    return replyStatus(reply) === 'ok' ? 'ok' : 'gone';
+  }
+
+  async destroy(id: string): Promise<void> {
+    if (!isValidSessionId(id)) return;
+    const userId = await runScript(this.client, DESTROY_SCRIPT, this.#key(id), []);
+    if (typeof userId === 'string' && userId !== '') await removeFromUserIndex(this.#index, userId, [id]);
+  }
+
+  /** The ids of the live sessions of a user; members of the index that ended are pruned. */
+  listUserSessions(userId: string): Promise<string[]> {
+    return listUserSessionIds(this.#index, userId);
+  }
+
+  /** Destroys every live session of a user ("log out everywhere") and resolves how many there were. */
+  destroyUserSessions(userId: string): Promise<number> {
+    return destroyUserSessionIds(this.#index, userId);
+  }
+
+  #key(id: string): string {
+    return sessionKey(this.prefix, id);
+  }
+
+  async #write(id: string, session: StoredSession, ttlMs: number): Promise<void> {
+    await runScript(this.client, CREATE_SCRIPT, this.#key(id), [
+      String(Date.now()),
+      ttlArgument(ttlMs),
+      String(session.meta.absoluteDeadlineMs),
+      ...encodeSessionFields(session),
+    ]);
+  }
+}
+
+/** A TTL as a script argument: whole milliseconds, at least 1 (PEXPIRE refuses 0 and fractions). */
+function ttlArgument(ttlMs: number): string {
+  if (Number.isNaN(ttlMs)) throw new SessionArgumentError('sessionkit: a store TTL must be a number of milliseconds.');
+  return String(Math.max(1, Math.ceil(Math.min(ttlMs, Number.MAX_SAFE_INTEGER))));
+}

@@ -1,0 +1,280 @@
+/**
+ * The Lua scripts that read and change one session hash. Each touches exactly one key (KEYS[1],
+ * `<prefix><id>`), so each is atomic on a standalone server, behind Sentinel and on a Cluster alike.
+ *
+ * Conventions shared by all of them:
+ * - ARGV[1] is "now" in ms since the epoch from the app's clock, the clock that computed the
+ *   absolute deadline stored in the hash; the idle TTL is relative (PEXPIRE), so clock skew between
+ *   app and Redis never shortens or lengthens an idle timeout.
+ * - A key that is missing, holds another type, or lacks well-formed metadata is "no session":
+ *   reads return nothing and writes answer `gone` without writing. Such keys are never an error.
+ * - Replies are arrays of strings and integers only (no Lua booleans or nils), so RESP2 and RESP3
+ *   clients receive the same shapes.
+ * - The first write of a script that may grow memory is a command maxmemory can refuse (HSET,
+ *   HINCRBY): Redis checks OOM on a script's first write only, so under `OOM` a script fails as a
+ *   whole instead of half-way.
+ *
+ * @module
+ */
+import { META_FIELDS } from './keys.js';
+import { luaScript } from './lua-script.js';
+
+/** Helpers prepended to every session script. */
+const HELPERS = `
+local F_CREATED, F_DEADLINE, F_USER = '${META_FIELDS.createdAt}', '${META_FIELDS.absoluteDeadlineMs}', '${META_FIELDS.userId}'
+
+-- A decimal integer as RedisStore writes it, or nil (corrupt values count as missing).
+local function int_field(value)
+  if type(value) ~= 'string' or not string.match(value, '^%-?%d+$') then return nil end
+  return tonumber(value)
+end
+
+-- The absolute deadline of a well-formed session hash, or nil for a missing, foreign-type or corrupt key.
+local function session_deadline(key)
+  if redis.call('TYPE', key)['ok'] ~= 'hash' then return nil end
+  local meta = redis.call('HMGET', key, F_CREATED, F_DEADLINE)
+  if int_field(meta[1]) == nil then return nil end
+  return int_field(meta[2])
+end
+
+-- How long the key may live: the idle TTL, never past the absolute deadline.
+local function expiry_ms(deadline, now_ms, ttl_ms)
+  return math.floor(math.min(ttl_ms, deadline - now_ms))
+end
+
+-- Slides the expiry; past the deadline the key is deleted and the answer is false.
+local function slide(key, deadline, now_ms, ttl_ms)
+  local ms = expiry_ms(deadline, now_ms, ttl_ms)
+  if ms <= 0 then
+    redis.call('DEL', key)
+    return false
+  end
+  redis.call('PEXPIRE', key, ms)
+  return true
+end
+
+-- HSET/HDEL over ARGV[first..last] in chunks of 1000 arguments (an even number, so HSET pairs stay
+-- whole): unpack() of many thousands of values would overflow the Lua C stack.
+local function chunked(command, key, first, last)
+  local i = first
+  while i <= last do
+    local j = math.min(i + 999, last)
+    redis.call(command, key, unpack(ARGV, i, j))
+    i = j + 1
+  end
+end
+`;
+
+/**
+ * load: reads the whole hash and slides its expiry in one step, the only command a request for an
+ * unmodified session sends.
+ *
+ * KEYS[1] session key · ARGV[1] now · ARGV[2] idle TTL (ms).
+ * Reply: the hash as a flat `[field, value, ...]` array (never HGETALL's map, so a field named
+ * `__proto__` reaches JavaScript as a plain array element), or `[]` when there is no session.
+ */
+export const LOAD_SCRIPT = luaScript(
+  'load',
+  `${HELPERS}
+local key = KEYS[1]
+local deadline = session_deadline(key)
+if deadline == nil or not slide(key, deadline, tonumber(ARGV[1]), tonumber(ARGV[2])) then return {} end
+return redis.call('HGETALL', key)
+`,
+);
+
+/**
+ * create: stores a new session, replacing whatever was at the key.
+ *
+ * KEYS[1] session key · ARGV[1] now · ARGV[2] idle TTL · ARGV[3] absolute deadline ·
+ * ARGV[4..] field/value pairs, metadata included.
+ * Reply: 1 when stored, 0 when the deadline has already passed (nothing stored).
+ */
+export const CREATE_SCRIPT = luaScript(
+  'create',
+  `${HELPERS}
+local key = KEYS[1]
+local ms = expiry_ms(tonumber(ARGV[3]), tonumber(ARGV[1]), tonumber(ARGV[2]))
+if ms <= 0 then return 0 end
+-- DEL only when needed: for a fresh id (the normal case) HSET is the first write, so OOM refuses it.
+if redis.call('EXISTS', key) == 1 then redis.call('DEL', key) end
+chunked('HSET', key, 4, #ARGV)
+redis.call('PEXPIRE', key, ms)
+return 1
+`,
+);
+
+/**
+ * patch: applies only the changed fields, the removed fields and a user change, and slides the
+ * expiry, all only if the session still exists: a late write after logout or expiry never brings
+ * the session back, not even partly.
+ *
+ * KEYS[1] session key · ARGV[1] now · ARGV[2] idle TTL · ARGV[3] user action (`keep`, `set`,
+ * `clear`) · ARGV[4] the new user id (for `set`) · ARGV[5] how many field/value arguments follow ·
+ * then those pairs · then the fields to delete.
+ * Reply: `['gone']` (nothing written) or `['ok', previous user id or '']`.
+ */
+export const PATCH_SCRIPT = luaScript(
+  'patch',
+  `${HELPERS}
+local key = KEYS[1]
+local now_ms, ttl_ms = tonumber(ARGV[1]), tonumber(ARGV[2])
+local deadline = session_deadline(key)
+if deadline == nil then return {'gone'} end
+if expiry_ms(deadline, now_ms, ttl_ms) <= 0 then
+  redis.call('DEL', key)
+  return {'gone'}
+end
+local previous = redis.call('HGET', key, F_USER) or ''
+local pairs_end = 5 + tonumber(ARGV[5])
+chunked('HSET', key, 6, pairs_end)
+if ARGV[3] == 'set' then
+  redis.call('HSET', key, F_USER, ARGV[4])
+elseif ARGV[3] == 'clear' then
+  redis.call('HDEL', key, F_USER)
+end
+chunked('HDEL', key, pairs_end + 1, #ARGV)
+slide(key, deadline, now_ms, ttl_ms)
+return {'ok', previous}
+`,
+);
+
+/**
+ * increment: HINCRBY on one field of a live session, exact under any concurrency, never
+ * recreating a session that is gone.
+ *
+ * KEYS[1] session key · ARGV[1] now · ARGV[2] idle TTL · ARGV[3] field · ARGV[4] increment.
+ * Reply: `['gone']`, `['not-integer']` (the field holds something HINCRBY refuses, or the result
+ * would leave JavaScript's safe-integer range; nothing written) or `['ok', new value]`.
+ */
+export const INCREMENT_SCRIPT = luaScript(
+  'increment',
+  `${HELPERS}
+local key, field = KEYS[1], ARGV[3]
+local now_ms, ttl_ms = tonumber(ARGV[1]), tonumber(ARGV[2])
+local deadline = session_deadline(key)
+if deadline == nil then return {'gone'} end
+if expiry_ms(deadline, now_ms, ttl_ms) <= 0 then
+  redis.call('DEL', key)
+  return {'gone'}
+end
+local current = redis.call('HGET', key, field)
+local base = 0
+if current then
+  -- Exactly what HINCRBY accepts: no sign on zero, no leading zeros, no spaces, no decimals.
+  if current ~= '0' and not string.match(current, '^%-?[1-9]%d*$') then return {'not-integer'} end
+  base = tonumber(current)
+end
+if math.abs(base + tonumber(ARGV[4])) > 9007199254740991 then return {'not-integer'} end
+local value = redis.call('HINCRBY', key, field, ARGV[4])
+slide(key, deadline, now_ms, ttl_ms)
+return {'ok', value}
+`,
+);
+
+/**
+ * touch: slides the expiry of a live session.
+ *
+ * KEYS[1] session key · ARGV[1] now · ARGV[2] idle TTL. Reply: `['ok']` or `['gone']`.
+ */
+export const TOUCH_SCRIPT = luaScript(
+  'touch',
+  `${HELPERS}
+local key = KEYS[1]
+local deadline = session_deadline(key)
+if deadline == nil or not slide(key, deadline, tonumber(ARGV[1]), tonumber(ARGV[2])) then return {'gone'} end
+return {'ok'}
+`,
+);
+
+/**
+ * destroy: deletes the key, whatever it holds, and tells whose session it was so the user index
+ * can drop it.
+ *
+ * KEYS[1] session key. Reply: the user id of the deleted session, or `''`.
+ */
+export const DESTROY_SCRIPT = luaScript(
+  'destroy',
+  `${HELPERS}
+local key = KEYS[1]
+local user = ''
+if redis.call('TYPE', key)['ok'] == 'hash' then user = redis.call('HGET', key, F_USER) or '' end
+redis.call('DEL', key)
+return user
+`,
+);
+
+/**
+ * claim (first step of regenerate): takes the session out of its old key in one atomic step,
+ * returning its fields and deleting the key. Of several concurrent regenerates of one id exactly
+ * one gets the fields; the others get `[]` and answer `gone`. See RedisStore.regenerate for why
+ * the move is two steps.
+ *
+ * KEYS[1] old session key · ARGV[1] now.
+ * Reply: the hash as a flat `[field, value, ...]` array, or `[]`.
+ */
+export const CLAIM_SCRIPT = luaScript(
+  'regenerate',
+  `${HELPERS}
+local key = KEYS[1]
+local deadline = session_deadline(key)
+if deadline == nil then return {} end
+if deadline <= tonumber(ARGV[1]) then
+  redis.call('DEL', key)
+  return {}
+end
+local fields = redis.call('HGETALL', key)
+-- A write maxmemory can refuse comes first: under OOM the claim fails as a whole and the session
+-- stays at its old id, instead of being taken and then failing to land at the new one.
+redis.call('HSET', key, 'm:claimed', '1')
+redis.call('DEL', key)
+return fields
+`,
+);
+
+/**
+ * deadline (first step of a patch that sets a user): the absolute deadline, which becomes the
+ * session's score in the user index before the session is marked as the user's.
+ *
+ * KEYS[1] session key. Reply: `[deadline]` as a decimal string, or `[]` when there is no session.
+ */
+export const DEADLINE_SCRIPT = luaScript(
+  'patch',
+  `${HELPERS}
+local deadline = session_deadline(KEYS[1])
+if deadline == nil then return {} end
+return {redis.call('HGET', KEYS[1], F_DEADLINE)}
+`,
+);
+
+/**
+ * owner (user index verification): the user of a live session.
+ *
+ * KEYS[1] session key · ARGV[1] now. Reply: the user id, or `''` when the session is gone,
+ * anonymous, or past its deadline.
+ */
+export const OWNER_SCRIPT = luaScript(
+  'listUserSessions',
+  `${HELPERS}
+local deadline = session_deadline(KEYS[1])
+if deadline == nil or deadline <= tonumber(ARGV[1]) then return '' end
+return redis.call('HGET', KEYS[1], F_USER) or ''
+`,
+);
+
+/**
+ * destroy-if-owned ("log out everywhere"): deletes a live session only if it still belongs to the
+ * user, so a session that changed hands since the index was read is left alone.
+ *
+ * KEYS[1] session key · ARGV[1] now · ARGV[2] user id. Reply: 1 when deleted, 0 otherwise.
+ */
+export const DESTROY_OWNED_SCRIPT = luaScript(
+  'destroyUserSessions',
+  `${HELPERS}
+local key = KEYS[1]
+local deadline = session_deadline(key)
+if deadline == nil or deadline <= tonumber(ARGV[1]) or redis.call('HGET', key, F_USER) ~= ARGV[2] then return 0 end
+redis.call('DEL', key)
+return 1
+`,
+);
