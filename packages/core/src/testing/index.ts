@@ -8,4 +8,15 @@ export { eventually, newId, storedSession, testSecrets } from './helpers.js';
 export { describeSessionStore, type StoreSuiteOptions } from './store-suite.js';
 export { TestClient, type TestResponse } from './test-client.js';
 export { cookieValueOf, createTestJar, type TestJar } from './test-jar.js';
+export { describeAdapter } from './adapter-suite.js';
+export {
+  type AdapterHarness,
+  type ContractData,
+  type ContractReply,
+  type ContractRequest,
+  type ContractRoute,
+  contractRoutes,
+  type ServedApp,
+  type ServeInput,
+} from './contract-routes.js';
 export { forgeCookie, type ForgedPayload } from './forge-cookie.js';
