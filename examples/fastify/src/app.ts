@@ -1,0 +1,82 @@
+/**
+ * The sessionkit demo on Fastify: log in, count visits, log out.
+ *
+ * @module
+ */
+import formbody from '@fastify/formbody';
+import { isSessionError, type SessionManager } from '@sessionkit/core';
+import { session } from '@sessionkit/fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { mountTestRoutes } from './test-routes.js';
+
+declare module '@sessionkit/core' {
+  interface SessionData {
+    username: string;
+    visits: number;
+  }
+}
+
+/** Escapes text for HTML, so a user name can never inject markup. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+const LOGIN_FORM = `<!doctype html><title>Log in</title>
+<form method="post" action="/login">
+  <label>Name <input name="username" autocomplete="username" required maxlength="100"></label>
+  <button type="submit">Log in</button>
+</form>`;
+
+const TEXT = 'text/plain; charset=utf-8';
+const HTML = 'text/html; charset=utf-8';
+
+/** Options of {@link createApp}. */
+export interface AppOptions {
+  /** Mount the routes the reliability suite drives (never in production). */
+  readonly testRoutes?: boolean;
+}
+
+/** The demo app on a session manager shared with the caller (who owns the store). */
+export function createApp(manager: SessionManager<object>, options: AppOptions = {}): FastifyInstance {
+  const app = Fastify();
+  void app.register(session, { manager });
+  void app.register(formbody, { bodyLimit: 4096 });
+
+  app.get('/', async (request, reply) => {
+    const { username } = request.session.data;
+    if (username === undefined) return reply.type(TEXT).send('You are not logged in');
+    const visits = await request.session.increment('visits');
+    return reply.type(HTML).send(`Logged in as ${escapeHtml(username)}. Visits: ${visits}`);
+  });
+
+  app.get('/login', async (_request, reply) => reply.type(HTML).send(LOGIN_FORM));
+
+  app.post('/login', async (request, reply) => {
+    const body = request.body as Record<string, unknown> | undefined;
+    const username = typeof body?.['username'] === 'string' ? body['username'].trim() : '';
+    if (username.length === 0 || username.length > 100) {
+      return reply.code(400).type(TEXT).send('A username of 1 to 100 characters is required');
+    }
+    // A new id at login, so an id planted before login (session fixation) is worthless.
+    await request.session.regenerate();
+    request.session.data.username = username;
+    request.session.setUserId(username);
+    return reply.redirect('/', 303);
+  });
+
+  app.get('/logout', async (request, reply) => {
+    await request.session.destroy();
+    return reply.redirect('/', 303);
+  });
+
+  if (options.testRoutes === true) mountTestRoutes(app);
+
+  app.setErrorHandler(async (error, _request, reply) => {
+    // Anything else goes on to Fastify's own error answer.
+    if (!isSessionError(error)) throw error;
+    // 503 when the store is down: the client may retry; nothing was written.
+    if (error.status === 503) reply.header('Retry-After', '1');
+    return reply.code(error.status).type(TEXT).send(error.status === 503 ? 'Session store unavailable, try again' : error.message);
+  });
+  return app;
+}
