@@ -1,0 +1,341 @@
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSessionManager, isSessionError, type Session } from '../../src/index.js';
+import { RedisStore } from '../../src/redis/index.js';
+import { cookieValueOf, createTestJar, newId, storedSession, testSecrets } from '../../src/testing/index.js';
+import { countingClient } from './counting-client.js';
+import { inspector, readyClient, sharedRedisPort, uniquePrefix } from './support.js';
+
+const HOUR_MS = 60 * 60_000;
+let client: Redis;
+let raw: Redis;
+
+beforeAll(async () => {
+  const port = sharedRedisPort();
+  client = await readyClient(port);
+  raw = await inspector(port);
+});
+afterAll(() => {
+  client?.disconnect();
+  raw?.disconnect();
+});
+
+function newStore(prefix = uniquePrefix('dm')): RedisStore {
+  return new RedisStore({ client, prefix });
+}
+
+/** Flat HGETALL as [field, value] pairs, sorted, read without ioredis's object conversion. */
+async function rawFields(key: string): Promise<Array<[string, string]>> {
+  const flat = (await raw.call('HGETALL', key)) as string[];
+  const pairs: Array<[string, string]> = [];
+  for (let i = 0; i < flat.length; i += 2) pairs.push([flat[i] as string, flat[i + 1] as string]);
+  return pairs.sort(([a], [b]) => a.localeCompare(b));
+}
+
+describe('key layout', () => {
+  it('keeps one hash per session: d: fields for data, m: fields for metadata, expiry capped by the deadline', async () => {
+    const store = newStore();
+    const id = newId();
+    const createdAt = Date.now();
+    await store.create(id, storedSession({ username: '"alice"', visits: '42' }, { createdAt, absoluteDeadlineMs: createdAt + 5_000, userId: 'alice' }), HOUR_MS);
+    expect(await rawFields(`${store.prefix}${id}`)).toEqual([
+      ['d:username', '"alice"'],
+      ['d:visits', '42'],
+      ['m:created', String(createdAt)],
+      ['m:deadline', String(createdAt + 5_000)],
+      ['m:user', 'alice'],
+    ]);
+    const ttl = await raw.pttl(`${store.prefix}${id}`);
+    expect(ttl).toBeGreaterThan(3_000);
+    expect(ttl).toBeLessThanOrEqual(5_000);
+    // The user index: a sorted set scored by deadline, expiring with its last deadline.
+    expect(await raw.type(`${store.prefix}user:alice`)).toBe('zset');
+    expect(await raw.zscore(`${store.prefix}user:alice`, id)).toBe(String(createdAt + 5_000));
+    expect(await raw.pttl(`${store.prefix}user:alice`)).toBeLessThanOrEqual(5_000);
+  });
+
+  it('slides the expiry on load to the idle TTL, never past the absolute deadline', async () => {
+    const store = newStore();
+    const id = newId();
+    await store.create(id, storedSession({ a: '1' }, { absoluteMs: HOUR_MS }), 2_000);
+    expect(await raw.pttl(`${store.prefix}${id}`)).toBeLessThanOrEqual(2_000);
+    await store.load(id, 60_000);
+    expect(await raw.pttl(`${store.prefix}${id}`)).toBeGreaterThan(50_000);
+    const capped = newId();
+    await store.create(capped, storedSession({ a: '1' }, { absoluteMs: 3_000 }), 1_000);
+    await store.load(capped, 60_000);
+    expect(await raw.pttl(`${store.prefix}${capped}`)).toBeLessThanOrEqual(3_000);
+  });
+
+  it('handles sessions with thousands of keys (scripts chunk their arguments)', async () => {
+    const store = newStore();
+    const id = newId();
+    const data = Object.fromEntries(Array.from({ length: 3_000 }, (_, i) => [`k${i}`, String(i)]));
+    await store.create(id, storedSession(data), HOUR_MS);
+    const set = Object.fromEntries(Array.from({ length: 2_500 }, (_, i) => [`k${i}`, `"v${i}"`]));
+    const remove = Array.from({ length: 400 }, (_, i) => `k${2_600 + i}`);
+    expect(await store.patch(id, { set, remove }, HOUR_MS)).toBe('ok');
+    const loaded = (await store.load(id, HOUR_MS))?.data ?? {};
+    expect(Object.keys(loaded)).toHaveLength(2_600);
+    expect(loaded['k0']).toBe('"v0"');
+    expect(loaded['k2550']).toBe('2550');
+    expect(loaded['k2700']).toBeUndefined();
+  });
+});
+
+describe('round trips', () => {
+  it('load, patch, increment and touch are one command each; ids are checked before any command', async () => {
+    const counting = countingClient(client);
+    const store = new RedisStore({ client: counting.client, prefix: uniquePrefix('rt') });
+    const id = newId();
+    await store.create(id, storedSession({ a: '1' }), HOUR_MS);
+    const requests = async (): Promise<void> => {
+      await store.load(id, HOUR_MS);
+      await store.patch(id, { set: { b: '2' }, remove: ['a'] }, HOUR_MS);
+      await store.increment(id, 'n', 1, HOUR_MS);
+      await store.touch(id, HOUR_MS);
+    };
+    await requests(); // the first run may meet NOSCRIPT and send each script's source once
+    counting.calls.length = 0;
+    await requests();
+    expect(counting.calls).toEqual(['LOAD_SCRIPT', 'PATCH_SCRIPT', 'INCREMENT_SCRIPT', 'TOUCH_SCRIPT']);
+
+    counting.calls.length = 0;
+    for (const bad of ['', 'short', `${id}x`, `${id.slice(0, 42)}{`, '../../etc', `a${'*'.repeat(42)}`]) {
+      expect(await store.load(bad, HOUR_MS)).toBeUndefined();
+      expect(await store.patch(bad, { set: { a: '1' }, remove: [] }, HOUR_MS)).toBe('gone');
+      expect(await store.increment(bad, 'n', 1, HOUR_MS)).toBe('gone');
+      expect(await store.touch(bad, HOUR_MS)).toBe('gone');
+      expect(await store.regenerate(bad, newId(), HOUR_MS)).toBe('gone');
+      await store.destroy(bad);
+      await expect(store.create(bad, storedSession({}), HOUR_MS)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+      await expect(store.regenerate(id, bad, HOUR_MS)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    }
+    expect(counting.calls).toEqual([]);
+  });
+
+  it('through the manager, a request for an unmodified session sends exactly one command', async () => {
+    const counting = countingClient(client);
+    const manager = createSessionManager({ secrets: [...testSecrets], store: new RedisStore({ client: counting.client, prefix: uniquePrefix('mg') }) });
+    const first = createTestJar();
+    const created = await manager.load(first.jar);
+    created.data['name'] = 'alice';
+    await created.commit();
+    const cookie = cookieValueOf(first.setCookies[0]);
+    await manager.load(createTestJar(`sid=${cookie}`).jar); // script cache warm-up
+    counting.calls.length = 0;
+    const again = createTestJar(`sid=${cookie}`);
+    const loaded = await manager.load(again.jar);
+    expect(loaded.data).toEqual({ name: 'alice' });
+    await loaded.commit();
+    expect(counting.calls).toEqual(['LOAD_SCRIPT']);
+  });
+});
+
+describe('corrupt and foreign data', () => {
+  it('treats a key of another type as no session, and writes nothing to it', async () => {
+    const store = newStore();
+    for (const [kind, write] of [
+      ['string', (key: string) => raw.set(key, 'not a session')],
+      ['list', (key: string) => raw.rpush(key, 'x')],
+      ['zset', (key: string) => raw.zadd(key, 1, 'x')],
+    ] as const) {
+      const id = newId();
+      const key = `${store.prefix}${id}`;
+      await write(key);
+      expect(await store.load(id, HOUR_MS), kind).toBeUndefined();
+      expect(await store.patch(id, { set: { a: '1' }, remove: [] }, HOUR_MS)).toBe('gone');
+      expect(await store.increment(id, 'n', 1, HOUR_MS)).toBe('gone');
+      expect(await store.touch(id, HOUR_MS)).toBe('gone');
+      expect(await store.regenerate(id, newId(), HOUR_MS)).toBe('gone');
+      expect(await raw.type(key)).toBe(kind);
+      await store.destroy(id);
+      expect(await raw.exists(key)).toBe(0);
+    }
+  });
+
+  it('treats a hash without well-formed metadata as no session', async () => {
+    const store = newStore();
+    const cases: Array<Record<string, string>> = [
+      { 'd:a': '1' },
+      { 'd:a': '1', 'm:created': '1', 'm:deadline': 'soon' },
+      { 'd:a': '1', 'm:created': 'yesterday', 'm:deadline': String(Date.now() + HOUR_MS) },
+      { 'd:a': '1', 'm:created': '1', 'm:deadline': '1e999' },
+    ];
+    for (const fields of cases) {
+      const id = newId();
+      await raw.hset(`${store.prefix}${id}`, fields);
+      expect(await store.load(id, HOUR_MS)).toBeUndefined();
+      expect(await store.patch(id, { set: { a: '2' }, remove: [] }, HOUR_MS)).toBe('gone');
+      expect(await raw.hget(`${store.prefix}${id}`, 'd:a')).toBe('1');
+    }
+  });
+
+  it('ignores hash fields outside its namespaces, and keeps __proto__ fields as plain data', async () => {
+    const store = newStore();
+    const id = newId();
+    await store.create(id, storedSession({ a: '1' }), HOUR_MS);
+    await raw.hset(`${store.prefix}${id}`, { stray: 'x', 'm:other': 'y', 'd:__proto__': '{"polluted":true}', 'd:constructor': '{"prototype":{"polluted":true}}' });
+    const loaded = await store.load(id, HOUR_MS);
+    expect(Object.keys(loaded?.data ?? {}).sort()).toEqual(['__proto__', 'a', 'constructor']);
+    expect(Object.getPrototypeOf(loaded?.data)).toBe(Object.prototype);
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+  });
+
+  it('keeps a session usable when some stored values are corrupt: the app never sees them, nothing pollutes', async () => {
+    const store = newStore();
+    const manager = createSessionManager({ secrets: [...testSecrets], store });
+    const first = createTestJar();
+    const session = await manager.load(first.jar);
+    session.data['name'] = 'alice';
+    session.data['cart'] = [1, 2];
+    await session.commit();
+    const key = `${store.prefix}${session.id}`;
+    await raw.hset(key, { 'd:cart': '{not json', 'd:__proto__': '{"polluted":true}', 'd:constructor': '{"prototype":{"polluted":true}}' });
+    const again = createTestJar(`sid=${cookieValueOf(first.setCookies[0])}`);
+    const loaded: Session = await manager.load(again.jar);
+    expect(loaded.data['name']).toBe('alice');
+    expect(loaded.data['cart']).toBeUndefined();
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+    expect(Object.getPrototypeOf(loaded.data)).toBe(Object.prototype);
+    loaded.data['visits'] = 1;
+    await loaded.commit();
+    expect(await raw.hget(key, 'd:visits')).toBe('1');
+  });
+
+  it('refuses to increment what HINCRBY refuses or JavaScript cannot represent, leaving it unchanged', async () => {
+    const store = newStore();
+    const id = newId();
+    const values = { lead: '007', plus: '+5', spaced: ' 5', float: '1.5', negzero: '-0', big: '9007199254740991', text: '"x"' };
+    await store.create(id, storedSession(values), HOUR_MS);
+    for (const key of Object.keys(values)) {
+      const error = await store.increment(id, key, 1, HOUR_MS).catch((caught: unknown) => caught);
+      expect(isSessionError(error, 'INVALID_ARGUMENT'), key).toBe(true);
+    }
+    expect((await store.load(id, HOUR_MS))?.data).toEqual(values);
+    expect(await store.increment(id, 'big', -1, HOUR_MS)).toBe(9007199254740990);
+    await expect(store.increment(id, 'n', 1.5, HOUR_MS)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+  });
+});
+
+describe('isolation and concurrency', () => {
+  it('answers gone to a write after destroy and creates nothing', async () => {
+    const store = newStore();
+    const id = newId();
+    await store.create(id, storedSession({ a: '1' }, { userId: 'u-late' }), HOUR_MS);
+    await store.destroy(id);
+    expect(await store.patch(id, { set: { a: '2' }, remove: [], userId: 'u-late' }, HOUR_MS)).toBe('gone');
+    expect(await store.increment(id, 'visits', 1, HOUR_MS)).toBe('gone');
+    expect(await store.touch(id, HOUR_MS)).toBe('gone');
+    expect(await raw.exists(`${store.prefix}${id}`)).toBe(0);
+    expect(await store.listUserSessions('u-late')).toEqual([]);
+  });
+
+  it('never lets stores with different prefixes see each other', async () => {
+    const a = newStore(uniquePrefix('pa'));
+    const b = newStore(uniquePrefix('pb'));
+    const id = newId();
+    await a.create(id, storedSession({ owner: '"a"' }, { userId: 'shared-user' }), HOUR_MS);
+    expect(await b.load(id, HOUR_MS)).toBeUndefined();
+    expect(await b.patch(id, { set: { owner: '"b"' }, remove: [] }, HOUR_MS)).toBe('gone');
+    expect(await b.listUserSessions('shared-user')).toEqual([]);
+    expect(await b.destroyUserSessions('shared-user')).toBe(0);
+    await b.destroy(id);
+    expect((await a.load(id, HOUR_MS))?.data).toEqual({ owner: '"a"' });
+    expect(await a.listUserSessions('shared-user')).toEqual([id]);
+  });
+
+  it('counts exactly with 4 clients incrementing one session concurrently', async () => {
+    const prefix = uniquePrefix('cc');
+    const clients = await Promise.all(Array.from({ length: 4 }, () => readyClient(sharedRedisPort())));
+    try {
+      const stores = clients.map((c) => new RedisStore({ client: c, prefix }));
+      const id = newId();
+      await stores[0]?.create(id, storedSession({}), HOUR_MS);
+      const results = await Promise.all(stores.flatMap((store) => Array.from({ length: 60 }, () => store.increment(id, 'visits', 1, HOUR_MS))));
+      expect([...results].sort((x, y) => Number(x) - Number(y))).toEqual(Array.from({ length: 240 }, (_, i) => i + 1));
+      expect(await raw.hget(`${prefix}${id}`, 'd:visits')).toBe('240');
+    } finally {
+      for (const c of clients) c.disconnect();
+    }
+  });
+
+  it('keeps every disjoint write of 4 clients patching one session concurrently', async () => {
+    const prefix = uniquePrefix('dw');
+    const clients = await Promise.all(Array.from({ length: 4 }, () => readyClient(sharedRedisPort())));
+    try {
+      const stores = clients.map((c) => new RedisStore({ client: c, prefix }));
+      const id = newId();
+      await stores[0]?.create(id, storedSession({ base: '0' }), HOUR_MS);
+      const results = await Promise.all(
+        stores.flatMap((store, s) => Array.from({ length: 30 }, (_, i) => store.patch(id, { set: { [`c${s}-${i}`]: String(i) }, remove: [] }, HOUR_MS))),
+      );
+      expect(results.every((result) => result === 'ok')).toBe(true);
+      expect(await raw.hlen(`${prefix}${id}`)).toBe(1 + 120 + 2);
+    } finally {
+      for (const c of clients) c.disconnect();
+    }
+  });
+});
+
+describe('user index', () => {
+  it('stays bounded: members past their deadline are dropped on every write, ended sessions on every listing', async () => {
+    const store = newStore();
+    const indexKey = `${store.prefix}user:bounded`;
+    // Ten sessions whose absolute deadline passes quickly, then one more write.
+    for (let i = 0; i < 10; i++) await store.create(newId(), storedSession({}, { userId: 'bounded', absoluteMs: 100 }), HOUR_MS);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const live = newId();
+    await store.create(live, storedSession({}, { userId: 'bounded' }), HOUR_MS);
+    expect(await raw.zcard(indexKey)).toBe(1);
+    // Ended by idle expiry or destroyed, but with a distant deadline: pruned by the listing.
+    const idle = newId();
+    await store.create(idle, storedSession({}, { userId: 'bounded' }), 50);
+    const destroyed = newId();
+    await store.create(destroyed, storedSession({}, { userId: 'bounded' }), HOUR_MS);
+    await raw.hdel(`${store.prefix}${destroyed}`, 'm:user'); // as if its index removal had failed after a user change
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(await raw.zcard(indexKey)).toBe(3);
+    expect(await store.listUserSessions('bounded')).toEqual([live]);
+    expect(await raw.zrange(indexKey, '0', '-1')).toEqual([live]);
+  });
+
+  it('moves a session between users on patch, and regenerate keeps it indexed under the new id', async () => {
+    const store = newStore();
+    const id = newId();
+    await store.create(id, storedSession({}, { userId: 'first' }), HOUR_MS);
+    expect(await store.patch(id, { set: {}, remove: [], userId: 'second' }, HOUR_MS)).toBe('ok');
+    expect(await raw.zrange(`${store.prefix}user:first`, '0', '-1')).toEqual([]);
+    expect(await store.listUserSessions('second')).toEqual([id]);
+    const next = newId();
+    expect(await store.regenerate(id, next, HOUR_MS)).toBe('ok');
+    expect(await raw.zrange(`${store.prefix}user:second`, '0', '-1')).toEqual([next]);
+  });
+
+  it('log out everywhere leaves a session that moved to another user alone', async () => {
+    const store = newStore();
+    const moved = newId();
+    const kept = newId();
+    await store.create(moved, storedSession({}, { userId: 'leaver' }), HOUR_MS);
+    await store.create(kept, storedSession({}, { userId: 'leaver' }), HOUR_MS);
+    // The index still lists `moved` under leaver, as if the removal after a user change had failed.
+    await raw.hset(`${store.prefix}${moved}`, 'm:user', 'someone-else');
+    expect(await store.destroyUserSessions('leaver')).toBe(1);
+    expect(await store.load(moved, HOUR_MS)).toBeDefined();
+    expect(await store.load(kept, HOUR_MS)).toBeUndefined();
+  });
+});
+
+describe('memory', () => {
+  it('measures MEMORY USAGE of a typical session ({ username: "alice", visits: 42 } plus metadata)', async () => {
+    const store = newStore('session:');
+    const id = newId();
+    await store.create(id, storedSession({ username: JSON.stringify('alice'), visits: '42' }, { userId: 'alice' }), 30 * 60_000);
+    const bytes = Number(await raw.call('MEMORY', 'USAGE', `session:${id}`, 'SAMPLES', '0'));
+    const index = Number(await raw.call('MEMORY', 'USAGE', 'session:user:alice', 'SAMPLES', '0'));
+    console.info(`[sessionkit] MEMORY USAGE session:<id> = ${bytes} bytes; user index with one member = ${index} bytes`);
+    expect(await raw.object('ENCODING', `session:${id}`)).toBe('listpack');
+    expect(bytes).toBeLessThan(256);
+    await store.destroy(id);
+  });
+});

@@ -1,0 +1,101 @@
+/**
+ * Redis answering with errors instead of data: READONLY (a master turned replica, as after a
+ * failover), OOM (maxmemory with noeviction), an emptied script cache. Runs against its own
+ * redis-server, which these tests reconfigure.
+ */
+import { once } from 'node:events';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { RedisStore } from '../../src/redis/index.js';
+import { eventually, newId, storedSession } from '../../src/testing/index.js';
+import { countingClient } from './counting-client.js';
+import { everyVerb, expectUnavailable } from './fault-helpers.js';
+import { freePort, type RedisProcess, startRedis } from './redis-process.js';
+import { inspector, readyClient, uniquePrefix } from './support.js';
+import { type EscapeRecorder, recordEscapes } from './unhandled.js';
+
+const HOUR_MS = 60 * 60_000;
+const LIMIT_MS = 1_000 + 1_000;
+
+let redis: RedisProcess;
+let client: Redis;
+let raw: Redis;
+let store: RedisStore;
+let escapes: EscapeRecorder;
+
+beforeAll(async () => {
+  escapes = recordEscapes();
+  redis = await startRedis();
+  client = await readyClient(redis.port);
+  raw = await inspector(redis.port);
+  store = new RedisStore({ client, prefix: uniquePrefix('fs') });
+});
+afterAll(async () => {
+  escapes?.stop();
+  client?.disconnect();
+  raw?.disconnect();
+  await redis?.dispose();
+});
+
+it('turns READONLY into the typed error, reconnects (never re-sends), and works again once Redis is a master', async () => {
+  const id = newId();
+  await store.create(id, storedSession({ a: '1' }), HOUR_MS);
+  const reconnecting = once(client, 'reconnecting');
+  try {
+    // A replica of a master that does not exist: it keeps its data and refuses every write.
+    await raw.call('REPLICAOF', '127.0.0.1', String(await freePort()));
+    const { error } = await expectUnavailable('patch', () => store.patch(id, { set: { a: '2' }, remove: [] }, HOUR_MS), LIMIT_MS);
+    expect((error.cause as Error).message).toMatch(/^READONLY/);
+    for (const [what, call] of everyVerb(store, newId())) await expectUnavailable(what, call, LIMIT_MS);
+    // reconnectOnError answered true: the client dropped the connection to look for a master.
+    await reconnecting;
+  } finally {
+    await raw.call('REPLICAOF', 'NO', 'ONE');
+  }
+  await eventually(() => store.touch(id, HOUR_MS).then(() => true, () => false), 5_000, 'the store works again');
+  expect(await store.patch(id, { set: { b: '2' }, remove: [] }, HOUR_MS)).toBe('ok');
+  expect((await store.load(id, HOUR_MS))?.data).toEqual({ a: '1', b: '2' });
+});
+
+it('turns OOM into the typed error with nothing written, keeps reads working, and recovers', async () => {
+  const id = newId();
+  await store.create(id, storedSession({ n: '1' }, { userId: 'oom-user' }), HOUR_MS);
+  await raw.config('SET', 'maxmemory-policy', 'noeviction');
+  await raw.config('SET', 'maxmemory', '1');
+  try {
+    const fresh = newId();
+    const { error } = await expectUnavailable('create', () => store.create(fresh, storedSession({ a: '1' }), HOUR_MS), LIMIT_MS);
+    expect((error.cause as Error).message).toMatch(/^OOM/);
+    expect(await raw.exists(`${store.prefix}${fresh}`)).toBe(0);
+    await expectUnavailable('patch', () => store.patch(id, { set: { b: '1' }, remove: [] }, HOUR_MS), LIMIT_MS);
+    await expectUnavailable('increment', () => store.increment(id, 'n', 1, HOUR_MS), LIMIT_MS);
+    // regenerate fails as a whole: the session stays at its old id instead of being lost mid-move.
+    const target = newId();
+    await expectUnavailable('regenerate', () => store.regenerate(id, target, HOUR_MS), LIMIT_MS);
+    expect(await raw.exists(`${store.prefix}${target}`)).toBe(0);
+    // Reads and expiry slides need no memory: sessions keep working read-only.
+    expect((await store.load(id, HOUR_MS))?.data).toEqual({ n: '1' });
+    expect(await store.touch(id, HOUR_MS)).toBe('ok');
+    expect(await store.listUserSessions('oom-user')).toEqual([id]);
+  } finally {
+    await raw.config('SET', 'maxmemory', '0');
+  }
+  expect(await store.increment(id, 'n', 1, HOUR_MS)).toBe(2);
+  expect(await store.regenerate(id, newId(), HOUR_MS)).toBe('ok');
+});
+
+it('sends a script source only after NOSCRIPT (an emptied script cache), then EVALSHA again', async () => {
+  const counting = countingClient(client);
+  const counted = new RedisStore({ client: counting.client, prefix: uniquePrefix('ns') });
+  const id = newId();
+  await counted.create(id, storedSession({ a: '1' }), HOUR_MS);
+  await raw.call('SCRIPT', 'FLUSH');
+  counting.calls.length = 0;
+  expect((await counted.load(id, HOUR_MS))?.data).toEqual({ a: '1' });
+  expect((await counted.load(id, HOUR_MS))?.data).toEqual({ a: '1' });
+  expect(counting.calls).toEqual(['LOAD_SCRIPT', 'EVAL LOAD_SCRIPT', 'LOAD_SCRIPT']);
+});
+
+it('let no failure escape as an unhandled rejection or exception', () => {
+  expect(escapes.escaped).toEqual([]);
+});
