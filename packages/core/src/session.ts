@@ -5,53 +5,17 @@
  * @module
  */
 import { diffData, isEmptyPatch, type Snapshot, serializeData } from './data-diff.js';
-import { SessionArgumentError, SessionGoneError, SessionHeadersSentError } from './errors.js';
+import { SessionArgumentError, SessionGoneError, SessionHeadersSentError, SessionStoreUnavailableError } from './errors.js';
 import { serializeSessionCookie } from './cookie.js';
 import { generateSessionId } from './id.js';
 import type { ResolvedSessionOptions } from './options.js';
 import type { CookiePayload, CookieSealer } from './seal.js';
 import { callStore } from './store-guard.js';
-import type { CookieJar, DefaultSessionData, NumericKeys } from './types.js';
+import type { Session } from './session-types.js';
+import type { CookieJar } from './types.js';
 import { writeSessionHeaders } from './session-headers.js';
 
-/** A session as a request handler sees it. Method names never collide with data: data lives in `data`. */
-export interface Session<T extends object = DefaultSessionData> {
-  /** The session id (256 bits, base64url). For a new session it is fixed once it is first saved. */
-  readonly id: string;
-  /** True when the request carried no live session; false once loaded from the store. */
-  readonly isNew: boolean;
-  /** The session data. Mutate it freely (nested changes are detected); only changed keys are written. */
-  readonly data: Partial<T>;
-  /** The user this session belongs to, as set with {@link Session.setUserId}. */
-  readonly userId: string | undefined;
-  /** True after {@link Session.destroy}, or when the session vanished (logged out elsewhere) mid-request. */
-  readonly isDestroyed: boolean;
-  /**
-   * Marks the session as belonging to a user, so `manager.listUserSessions` and
-   * `manager.destroyUserSessions` ("log out everywhere") find it. Pass `undefined` to clear.
-   */
-  setUserId(userId: string | undefined): void;
-  /** Makes the cookie persistent ("remember me", sent with Max-Age) or a browser-session cookie. */
-  persist(enabled?: boolean): void;
-  /**
-   * Adds `by` (default 1) to a numeric key atomically in the store and resolves the new value:
-   * exact under any number of concurrent requests.
-   * @throws {SessionStoreUnavailableError} the store failed (503)
-   * @throws {SessionError} code `GONE` when the session was destroyed meanwhile
-   */
-  increment(key: NumericKeys<T>, by?: number): Promise<number>;
-  /** Gives the session a new id, keeping its data; the old id is destroyed. Call it at login. */
-  regenerate(): Promise<void>;
-  /** Deletes the session in the store now and clears the cookie at commit. */
-  destroy(): Promise<void>;
-  /** Slides the expiry and re-sends a persistent cookie even though nothing changed. */
-  touch(): void;
-  /**
-   * Writes what changed and sets the cookie. Adapters call it before the response headers are
-   * sent; call it yourself before streaming a response. Safe to call more than once.
-   */
-  commit(): Promise<void>;
-}
+export type { Session } from './session-types.js';
 
 /** @internal What a session needs from its manager. */
 export interface SessionContext {
@@ -95,7 +59,26 @@ export function createSession<T extends object>(context: SessionContext, jar: Co
   let commitChain: Promise<void> = Promise.resolve();
 
   const ttlMs = (): number => Math.min(options.idleTimeoutMs, (payload?.absoluteDeadlineMs ?? Infinity) - now());
-  const guarded = <R>(verb: string, call: () => Promise<R>): Promise<R> => callStore(verb, options.storeTimeoutMs, call);
+  let storeFailure: SessionStoreUnavailableError | undefined;
+
+  /**
+   * Once the store failed in this request, later calls (the commit after an error response, above
+   * all) fail at once instead of waiting out the store's deadline a second time.
+   */
+  async function guarded<R>(verb: string, call: () => Promise<R>): Promise<R> {
+    if (storeFailure !== undefined) {
+      throw new SessionStoreUnavailableError(
+        `sessionkit: ${verb} skipped: the session store already failed during this request, so nothing was written.`,
+        { cause: storeFailure },
+      );
+    }
+    try {
+      return await callStore(verb, options.storeTimeoutMs, call);
+    } catch (error) {
+      if (error instanceof SessionStoreUnavailableError) storeFailure = error;
+      throw error;
+    }
+  }
 
   function clearData(): void {
     for (const key of Object.keys(data)) delete data[key];

@@ -217,3 +217,30 @@ describe('forged cookies', () => {
     expect(store.size).toBe(1);
   });
 });
+
+describe('after a store failure in a request', () => {
+  it('fails later store calls at once, without calling the store again, and writes nothing', async () => {
+    const inner = new MemoryStore();
+    const { value } = await newSessionCookie({ store: inner });
+    inner.increment = () => Promise.reject(new Error('ETIMEDOUT'));
+    const recording = recordingStore(inner);
+    const session = await managerWith({ store: recording.store }).load(createTestJar(`sid=${value}`).jar);
+    await expect(session.increment('visits')).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+    session.data['after'] = 'error';
+    const error = await session.commit().catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'STORE_UNAVAILABLE', status: 503 });
+    expect((error as Error).message).toMatch(/already failed during this request/);
+    expect(recording.calls).toEqual(['load', 'increment']);
+  });
+
+  it('still commits a session that needs no store call', async () => {
+    const inner = new MemoryStore();
+    const { value } = await newSessionCookie({ store: inner });
+    inner.increment = () => Promise.reject(new Error('ETIMEDOUT'));
+    const test = createTestJar(`sid=${value}`);
+    const session = await managerWith({ store: inner }).load(test.jar);
+    await expect(session.increment('visits')).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+    await expect(session.commit()).resolves.toBeUndefined();
+    expect(test.headers.get('vary')).toBe('Cookie');
+  });
+});
