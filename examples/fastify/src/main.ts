@@ -3,22 +3,28 @@
  *
  * @module
  */
-import { createSessionManager, MemoryStore, type SessionManager } from '@sessionkit/core';
+import { createSessionManager, MemoryStore, type SessionManager, type SessionStore } from '@sessionkit/core';
+import { createRedisClient, RedisStore } from '@sessionkit/core/redis';
 import { createApp } from './app.js';
-import { readConfig } from './config.js';
+import { readConfig, redactPassword } from './config.js';
 
 async function start(): Promise<void> {
   const config = readConfig();
   if (config.secretWasGenerated) {
     console.log('SESSION_SECRET is not set: using a random secret, so sessions end when this process stops.');
   }
+  let store: SessionStore;
   if (config.redisUrl !== undefined) {
-    console.log('REDIS_URL is set but ignored: this build has no Redis store yet; sessions stay in memory.');
+    // createRedisClient sets every option a session store relies on: bounded command timeout, no
+    // offline queue, no re-sent increments. While Redis is down, requests get a 503, never a hang.
+    store = new RedisStore({ client: createRedisClient(config.redisUrl) });
+    console.log(`REDIS_URL is set: sessions are stored in Redis at ${redactPassword(config.redisUrl)}.`);
   } else {
+    store = new MemoryStore();
     console.log("REDIS_URL is not set: sessions live in this process's memory.");
   }
   const manager: SessionManager<object> = createSessionManager({
-    store: new MemoryStore(),
+    store,
     secrets: config.secrets,
     idleTimeoutMs: config.idleTimeoutMs,
     absoluteTimeoutMs: config.absoluteTimeoutMs,
