@@ -1,12 +1,12 @@
 import { Redis as Redis5 } from 'ioredis5';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { RedisStore, sessionRedisOptions } from '../../src/redis/index.js';
 import { describeSessionStore } from '../../src/testing/index.js';
-import { sharedRedisPort, uniquePrefix } from './support.js';
+import { setupOnce, sharedRedisPort, uniquePrefix } from './support.js';
 
 let client: Redis5;
 
-beforeAll(async () => {
+setupOnce(async () => {
   // ioredis 5 ignores the ioredis 6 options it does not know (protocol, replyMapping) and speaks RESP2.
   client = new Redis5({ host: '127.0.0.1', port: sharedRedisPort(), ...sessionRedisOptions });
   client.on('error', () => undefined);

@@ -1,12 +1,12 @@
 import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { RedisStore } from '../../src/redis/index.js';
 import { describeSessionStore } from '../../src/testing/index.js';
-import { readyClient, sharedRedisPort, uniquePrefix } from './support.js';
+import { readyClient, setupOnce, sharedRedisPort, uniquePrefix } from './support.js';
 
 let client: Redis;
 
-beforeAll(async () => {
+setupOnce(async () => {
   client = await readyClient(sharedRedisPort(), { protocol: 2 });
 });
 afterAll(() => client?.disconnect());

@@ -1,16 +1,16 @@
 import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createSessionManager, isSessionError, type Session } from '../../src/index.js';
 import { RedisStore } from '../../src/redis/index.js';
 import { cookieValueOf, createTestJar, newId, storedSession, testSecrets } from '../../src/testing/index.js';
 import { countingClient } from './counting-client.js';
-import { inspector, readyClient, sharedRedisPort, uniquePrefix } from './support.js';
+import { inspector, readyClient, setupOnce, sharedRedisPort, uniquePrefix } from './support.js';
 
 const HOUR_MS = 60 * 60_000;
 let client: Redis;
 let raw: Redis;
 
-beforeAll(async () => {
+setupOnce(async () => {
   const port = sharedRedisPort();
   client = await readyClient(port);
   raw = await inspector(port);

@@ -4,12 +4,12 @@
  * object works again once Redis is back. Runs against its own redis-server.
  */
 import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { createRedisClient, RedisStore } from '../../src/redis/index.js';
 import { newId, storedSession } from '../../src/testing/index.js';
 import { everyVerb, expectUnavailable } from './fault-helpers.js';
 import { freePort, type RedisProcess, startRedis } from './redis-process.js';
-import { collectErrors, readyClient, uniquePrefix, whenReady } from './support.js';
+import { collectErrors, readyClient, setupOnce, uniquePrefix, whenReady } from './support.js';
 import { type EscapeRecorder, recordEscapes } from './unhandled.js';
 
 const HOUR_MS = 60 * 60_000;
@@ -23,7 +23,7 @@ let store: RedisStore;
 const clientErrors = collectErrors();
 let escapes: EscapeRecorder;
 
-beforeAll(async () => {
+setupOnce(async () => {
   escapes = recordEscapes();
   redis = await startRedis();
   client = await readyClient(redis.port, { commandTimeout: COMMAND_TIMEOUT_MS, onError: clientErrors.onError });

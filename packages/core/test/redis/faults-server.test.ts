@@ -5,13 +5,13 @@
  */
 import { once } from 'node:events';
 import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { RedisStore } from '../../src/redis/index.js';
 import { eventually, newId, storedSession } from '../../src/testing/index.js';
 import { countingClient } from './counting-client.js';
 import { everyVerb, expectUnavailable } from './fault-helpers.js';
 import { freePort, type RedisProcess, startRedis } from './redis-process.js';
-import { inspector, readyClient, uniquePrefix } from './support.js';
+import { inspector, readyClient, setupOnce, uniquePrefix } from './support.js';
 import { type EscapeRecorder, recordEscapes } from './unhandled.js';
 
 const HOUR_MS = 60 * 60_000;
@@ -23,7 +23,7 @@ let raw: Redis;
 let store: RedisStore;
 let escapes: EscapeRecorder;
 
-beforeAll(async () => {
+setupOnce(async () => {
   escapes = recordEscapes();
   redis = await startRedis();
   client = await readyClient(redis.port);
@@ -60,6 +60,8 @@ it('turns READONLY into the typed error, reconnects (never re-sends), and works 
 it('turns OOM into the typed error with nothing written, keeps reads working, and recovers', async () => {
   const id = newId();
   await store.create(id, storedSession({ n: '1' }, { userId: 'oom-user' }), HOUR_MS);
+  const other = newId();
+  await store.create(other, storedSession({ n: '1' }), HOUR_MS);
   await raw.config('SET', 'maxmemory-policy', 'noeviction');
   await raw.config('SET', 'maxmemory', '1');
   try {
@@ -77,6 +79,9 @@ it('turns OOM into the typed error with nothing written, keeps reads working, an
     expect((await store.load(id, HOUR_MS))?.data).toEqual({ n: '1' });
     expect(await store.touch(id, HOUR_MS)).toBe('ok');
     expect(await store.listUserSessions('oom-user')).toEqual([id]);
+    // Deleting frees memory, so it works too: a user can always log out.
+    await store.destroy(other);
+    expect(await raw.exists(`${store.prefix}${other}`)).toBe(0);
   } finally {
     await raw.config('SET', 'maxmemory', '0');
   }

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
-import { inject } from 'vitest';
+import { beforeAll, beforeEach, inject } from 'vitest';
 import { createRedisClient, type RedisClientOverrides } from '../../src/redis/index.js';
 
 /** The port of the redis-server started by the global setup; throws (never skips) when there is none. */
@@ -65,4 +65,23 @@ export async function inspector(port: number, options: Omit<RedisOptions, 'reply
   client.on('error', () => undefined);
   await whenReady(client);
   return client;
+}
+
+/**
+ * Runs `setup` once before the file's tests. If it fails (no redis-server, say), every test of the
+ * file fails with its error: a failing beforeAll would only mark them skipped, and a skipped Redis
+ * suite must never look like a passing one.
+ */
+export function setupOnce(setup: () => Promise<void>, timeoutMs = 60_000): void {
+  let failure: unknown;
+  beforeAll(async () => {
+    try {
+      await setup();
+    } catch (error) {
+      failure = error;
+    }
+  }, timeoutMs);
+  beforeEach(() => {
+    if (failure !== undefined) throw failure;
+  });
 }
