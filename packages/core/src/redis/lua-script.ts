@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { SessionStoreUnavailableError } from '../errors.js';
 import type { RedisClientLike } from './client-types.js';
+import { whenConnected } from './connection-wait.js';
 
 /** A Lua script with its SHA1, ready for `EVALSHA`. */
 export interface LuaScript {
@@ -55,6 +56,7 @@ export function storeUnavailable(verb: string, error: unknown): SessionStoreUnav
  * @param args - the script's ARGV
  */
 export async function runScript(client: RedisClientLike, script: LuaScript, key: string, args: readonly string[]): Promise<unknown> {
+  await whenConnected(client);
   try {
     return await client.evalsha(script.sha1, 1, key, ...args);
   } catch (error) {
