@@ -40,8 +40,9 @@ function warnOncePerOutage(client: Redis): (error: Error) => void {
  * Creates an ioredis client for RedisStore from a `redis://` or `rediss://` URL, with
  * `sessionRedisOptions` applied (bounded command and connect timeouts, no offline queue, no
  * automatic re-send, reconnect on READONLY, capped backoff, explicit protocol) and an `error`
- * listener attached. With the offline queue off, commands sent before the first connection is
- * ready fail with a 503: wait for `ready` before serving, e.g. `await once(client, 'ready')`.
+ * listener attached. With the offline queue off, RedisStore makes a call that arrives while a
+ * connection is being made wait for it (at most the connect timeout, see connection-wait.ts), so
+ * the first requests after start are served; while Redis is down, calls fail at once with a 503.
  *
  * For Sentinel spread `sessionRedisOptions` into `new Redis({ sentinels, name, ... })`; for
  * Cluster use `new Cluster(nodes, sessionClusterOptions)`.
