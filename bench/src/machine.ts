@@ -1,0 +1,38 @@
+/**
+ * The machine a run happened on, for the report header: a number means little without it.
+ *
+ * @module
+ */
+import { readFileSync } from 'node:fs';
+import { availableParallelism, totalmem } from 'node:os';
+
+/** Facts about the machine and the software under the bench. */
+export interface MachineInfo {
+  readonly cpus: number;
+  readonly cpuModel: string;
+  readonly memoryGiB: number;
+  readonly node: string;
+  readonly redis: string;
+  readonly platform: string;
+}
+
+function cpuModel(): string {
+  try {
+    const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
+    return /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1]?.trim() ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** Describes this machine; `redisVersion` comes from the bench's own redis-server. */
+export function describeMachine(redisVersion: string): MachineInfo {
+  return {
+    cpus: availableParallelism(),
+    cpuModel: cpuModel(),
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    redis: redisVersion,
+    platform: `${process.platform} ${process.arch}`,
+  };
+}

@@ -1,0 +1,78 @@
+/**
+ * `npm run micro -w bench`: the per-request building blocks the profiles point at, timed alone,
+ * so the report can say how many µs each costs and what a change would save: iron sealing through
+ * WebCrypto (every new session) against the same seal on node:crypto, unsealing (a cookie not yet
+ * in the verified-cookie cache), the peers' HMAC cookie signature, JSON parsing with and without
+ * the prototype-safe reviver, and the per-store-call deadline.
+ *
+ * @module
+ */
+import { createHmac, randomBytes } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { type IronPassword, sealSync, unsealSync } from './micro/iron-node-crypto.js';
+import { type OpCost, timeOp } from './micro/time-op.js';
+import { LOGIN_DATA, SECRET } from './servers/shared.js';
+
+interface IronModule {
+  readonly defaults: object;
+  seal(object: unknown, password: IronPassword, options: object): Promise<string>;
+  unseal(sealed: string, password: Record<string, string>, options: object): Promise<unknown>;
+}
+
+// iron-webcrypto is a dependency of @sessionkit/core, not of the bench: load the copy core loads.
+const coreEntry = fileURLToPath(import.meta.resolve('@sessionkit/core'));
+const iron = (await import(pathToFileURL(createRequire(coreEntry).resolve('iron-webcrypto')).href)) as IronModule;
+
+const ITERATIONS = Number(process.env.BENCH_MICRO_ITERATIONS ?? 20_000);
+const IN_FLIGHT = 50;
+const password: IronPassword = { id: 'k1', secret: SECRET };
+const passwords = { k1: SECRET };
+const options = { ...iron.defaults, ttl: 0 };
+// What sessionkit seals: the payload naming the session (see packages/core/src/seal.ts).
+const payload = { p: 'sessionkit/session-cookie/v1', id: randomBytes(32).toString('base64url'), iat: Date.now(), abs: Date.now() + 86_400_000, r: false };
+
+// The prototype must be a drop-in: its seals open with iron-webcrypto and iron's open with it.
+const crossOpened = [await iron.unseal(sealSync(payload, password), passwords, options), unsealSync(await iron.seal(payload, password, options), password)];
+if (!crossOpened.every((opened) => isDeepStrictEqual(opened, payload))) throw new Error('bench: the node:crypto iron prototype is not compatible');
+
+const POISON = new Set(['__proto__', 'constructor', 'prototype']);
+const reviver = (key: string, value: unknown): unknown => (POISON.has(key) ? undefined : value);
+const storedValues = Object.values(LOGIN_DATA).map((value) => JSON.stringify(value));
+const sealedByIron = await iron.seal(payload, password, options);
+
+function deadlineRace(call: () => Promise<unknown>, timeoutMs: number): Promise<unknown> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('timeout')), timeoutMs);
+  });
+  return Promise.race([call(), deadline]).finally(() => clearTimeout(timer));
+}
+const storeReply = (): Promise<number> => new Promise((resolve) => setImmediate(() => resolve(1)));
+
+const costs: OpCost[] = [
+  await timeOp('iron seal, WebCrypto (iron-webcrypto, what sessionkit does per new session)', () => iron.seal(payload, password, options), ITERATIONS),
+  await timeOp('iron seal, WebCrypto (iron-webcrypto, what sessionkit does per new session)', () => iron.seal(payload, password, options), ITERATIONS, IN_FLIGHT),
+  await timeOp('iron seal, node:crypto sync (same format, prototype)', () => sealSync(payload, password), ITERATIONS),
+  await timeOp('iron unseal, WebCrypto (a cookie not in the verified cache)', () => iron.unseal(sealedByIron, passwords, options), ITERATIONS),
+  await timeOp('iron unseal, WebCrypto (a cookie not in the verified cache)', () => iron.unseal(sealedByIron, passwords, options), ITERATIONS, IN_FLIGHT),
+  await timeOp('iron unseal, node:crypto sync (prototype)', () => unsealSync(sealedByIron, password), ITERATIONS),
+  await timeOp("HMAC-SHA256 cookie signature (the peers' per-new-session crypto)", () => createHmac('sha256', SECRET).update(payload.id).digest('base64'), ITERATIONS),
+  await timeOp('session id, 32 random bytes', () => randomBytes(32).toString('base64url'), ITERATIONS),
+  await timeOp('JSON.parse of the 4 stored values, with the prototype-safe reviver', () => storedValues.map((text) => JSON.parse(text, reviver)), ITERATIONS * 5),
+  await timeOp('JSON.parse of the 4 stored values, plain', () => storedValues.map((text) => JSON.parse(text)), ITERATIONS * 5),
+  await timeOp('JSON.stringify of the 4 values (the commit-time dirty check)', () => Object.values(LOGIN_DATA).map((value) => JSON.stringify(value)), ITERATIONS * 5),
+  await timeOp('store call awaited with a setTimeout deadline (Promise.race)', () => deadlineRace(storeReply, 5_000), ITERATIONS, IN_FLIGHT),
+  await timeOp('store call awaited alone', () => storeReply(), ITERATIONS, IN_FLIGHT),
+];
+
+const lines = [
+  `Micro costs, ${ITERATIONS} calls each (JSON rows ×5), Node ${process.version}. CPU counts every thread (WebCrypto runs on the libuv pool).`,
+  '',
+  '| operation | in flight | wall µs/call | CPU µs/call |',
+  '| --- | ---: | ---: | ---: |',
+  ...costs.map((c) => `| ${c.name} | ${c.concurrency} | ${c.wallUs.toFixed(1)} | ${c.cpuUs.toFixed(1)} |`),
+  '',
+];
+process.stdout.write(`${lines.join('\n')}\n`);

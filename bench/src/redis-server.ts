@@ -1,0 +1,104 @@
+/**
+ * The bench's own redis-server: started on a free loopback port with persistence off, never the
+ * system one, and the admin calls the runner makes on it (command counts, flush, stop).
+ *
+ * @module
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { Redis } from 'ioredis';
+import { freePort } from './free-port.js';
+
+/** A running bench Redis. */
+export interface BenchRedis {
+  readonly port: number;
+  /** `redis-server --version`, e.g. `7.0.15`. */
+  readonly version: string;
+  /** An admin connection (INFO, FLUSHALL); its commands are left out of the counts. */
+  readonly admin: Redis;
+  /** Total calls so far per command, from `INFO commandstats`, script-internal calls included. */
+  commandCalls(): Promise<Map<string, number>>;
+  /** Empties every database, so each server starts from the same state. */
+  flush(): Promise<void>;
+  /** Stops the server (no save). */
+  stop(): Promise<void>;
+}
+
+/** Commands the runner itself sends, never counted against a stack. */
+const ADMIN_COMMANDS = new Set(['info', 'flushall', 'monitor', 'ping', 'client|setinfo', 'hello']);
+
+function serverVersion(): string {
+  const text = execFileSync('redis-server', ['--version'], { encoding: 'utf8' });
+  return /v=([\d.]+)/.exec(text)?.[1] ?? text.trim();
+}
+
+async function waitForPing(port: number, child: ChildProcess): Promise<Redis> {
+  const deadlineMs = Date.now() + 10_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`bench: redis-server exited with code ${child.exitCode}`);
+    const admin = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    admin.on('error', () => undefined);
+    try {
+      await admin.connect();
+      await admin.ping();
+      return admin;
+    } catch (error) {
+      admin.disconnect();
+      if (Date.now() > deadlineMs) throw new Error(`bench: redis-server did not answer on port ${port}`, { cause: error });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
+/** Parses `INFO commandstats` into calls per command. */
+export function parseCommandStats(info: string): Map<string, number> {
+  const calls = new Map<string, number>();
+  for (const line of info.split('\n')) {
+    const match = /^cmdstat_([^:]+):calls=(\d+)/.exec(line.trim());
+    if (match?.[1] !== undefined && match[2] !== undefined) calls.set(match[1], Number(match[2]));
+  }
+  return calls;
+}
+
+/** Sum of calls between two snapshots, the runner's own commands left out. */
+export function callsBetween(before: Map<string, number>, after: Map<string, number>): number {
+  let total = 0;
+  for (const [command, calls] of after) {
+    if (!ADMIN_COMMANDS.has(command)) total += calls - (before.get(command) ?? 0);
+  }
+  return total;
+}
+
+/** Starts redis-server on a free port and waits until it answers. */
+export async function startRedis(): Promise<BenchRedis> {
+  const version = serverVersion();
+  const port = await freePort();
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes', '--loglevel', 'warning'],
+    // No inherited pipes: an orphaned redis-server must not hold the caller's output open.
+    { stdio: 'ignore' },
+  );
+  // Whatever ends the runner, its Redis goes with it.
+  const killOnExit = (): void => void child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  const admin = await waitForPing(port, child);
+  return {
+    port,
+    version,
+    admin,
+    async commandCalls() {
+      return parseCommandStats(await admin.info('commandstats'));
+    },
+    async flush() {
+      await admin.flushall();
+    },
+    async stop() {
+      admin.disconnect();
+      process.off('exit', killOnExit);
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    },
+  };
+}
