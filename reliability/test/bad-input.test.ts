@@ -3,6 +3,7 @@ import { forgeCookie, type TestClient } from '@sessionkit/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AppProcess, startApp } from '../src/app-process.js';
 import { FRAMEWORKS, SUITE_SECRET } from '../src/frameworks.js';
+import { allKeys, type RedisProcess, redisUrl, startRedis } from '../src/redis.js';
 
 /** A request carrying exactly this Cookie header; asserts no 5xx and no session. */
 async function expectNoSession(client: TestClient, cookieHeader: string): Promise<void> {
@@ -13,9 +14,11 @@ async function expectNoSession(client: TestClient, cookieHeader: string): Promis
 
 describe.each(FRAMEWORKS)('bad input against examples/%s', (framework) => {
   let app: AppProcess;
+  let redis: RedisProcess;
   let valid: string;
   beforeAll(async () => {
-    app = await startApp(framework);
+    redis = await startRedis();
+    app = await startApp(framework, { REDIS_URL: redisUrl(redis) });
     const browser = app.client();
     await browser.postForm('/login', { username: 'victim' });
     valid = browser.cookie('sid') as string;
@@ -24,6 +27,7 @@ describe.each(FRAMEWORKS)('bad input against examples/%s', (framework) => {
   afterAll(async () => {
     expect(app.stderr()).not.toMatch(/unhandled|TypeError|RangeError/i);
     await app?.stop();
+    await redis?.dispose();
   });
 
   it('refuses every component of a valid seal flipped, deleted or extended', async () => {
@@ -122,6 +126,9 @@ describe.each(FRAMEWORKS)('bad input against examples/%s', (framework) => {
     const session = JSON.parse((await client.get('/test/session')).body);
     expect(session.id).not.toBe(forgedId);
     expect(session.data).toEqual({ planted: 'x' });
+    const keys = await allKeys(redis);
+    expect(keys).toContain(`session:${session.id}`);
+    expect(keys.filter((key) => key.includes(forgedId))).toEqual([]);
   });
 
   it('keeps names of session methods as data and refuses oversized data with 413 and nothing written', async () => {

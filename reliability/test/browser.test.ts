@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Browser, chromium } from 'playwright-core';
 import { type AppProcess, startApp } from '../src/app-process.js';
 import { FRAMEWORKS } from '../src/frameworks.js';
+import { type RedisProcess, redisUrl, startRedis } from '../src/redis.js';
 
 // Debian's chromium; tools that download their own browser cannot work on these machines.
 const CHROMIUM_PATH = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
@@ -19,11 +20,14 @@ afterAll(async () => {
 
 describe.each(FRAMEWORKS)('a real browser against examples/%s', (framework) => {
   let app: AppProcess;
+  let redis: RedisProcess;
   beforeAll(async () => {
-    app = await startApp(framework);
+    redis = await startRedis();
+    app = await startApp(framework, { REDIS_URL: redisUrl(redis) });
   });
   afterAll(async () => {
     await app?.stop();
+    await redis?.dispose();
   });
 
   it('logs in, counts visits across navigation with an HttpOnly cookie, and logs out', async () => {

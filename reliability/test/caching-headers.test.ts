@@ -1,14 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AppProcess, startApp } from '../src/app-process.js';
 import { FRAMEWORKS } from '../src/frameworks.js';
+import { type RedisProcess, redisUrl, startRedis } from '../src/redis.js';
 
 describe.each(FRAMEWORKS)('caching headers on examples/%s', (framework) => {
   let app: AppProcess;
+  let redis: RedisProcess;
   beforeAll(async () => {
-    app = await startApp(framework);
+    redis = await startRedis();
+    app = await startApp(framework, { REDIS_URL: redisUrl(redis) });
   });
   afterAll(async () => {
     await app?.stop();
+    await redis?.dispose();
   });
 
   it('marks responses that set or read a session no-store and Vary: Cookie, and leaves anonymous ones alone', async () => {
