@@ -74,6 +74,16 @@ export function ratio(a: Cell | undefined, b: Cell | undefined): number | undefi
   return a === undefined || b === undefined || b.best.rps === 0 ? undefined : a.best.rps / b.best.rps;
 }
 
+/**
+ * How many times more requests per CPU-second the reference served than `cell`: what the req/s
+ * ratio would be if the server process were the only bottleneck. It holds up on a busy machine,
+ * where req/s swings with whatever else runs.
+ */
+export function cpuRatio(cell: Cell | undefined, reference: Cell | undefined): number | undefined {
+  if (cell === undefined || reference === undefined || cell.best.serverCpuUsPerRequest === 0) return undefined;
+  return reference.best.serverCpuUsPerRequest / cell.best.serverCpuUsPerRequest;
+}
+
 /** The floor of a cell's row, for the detailed tables ("× floor" of any stack). */
 export function floorOf(rows: readonly Row[], cell: Cell): Cell | undefined {
   return rows.find((row) => row.framework === cell.stack.framework && row.scenario === cell.scenario)?.floor;

@@ -28,7 +28,7 @@ export interface BenchConfig {
 
 /** How each knob is spelled on the command line and in the environment, with its default. */
 export const KNOBS = [
-  { flag: 'duration-s', env: 'BENCH_DURATION_S', fallback: '5', help: 'measured seconds per cell and round' },
+  { flag: 'duration-s', env: 'BENCH_DURATION_S', fallback: '4', help: 'measured seconds per cell and round' },
   { flag: 'warmup-s', env: 'BENCH_WARMUP_S', fallback: '1', help: 'warm-up seconds before each measured run' },
   { flag: 'connections', env: 'BENCH_CONNECTIONS', fallback: '50', help: 'concurrent connections' },
   { flag: 'rounds', env: 'BENCH_ROUNDS', fallback: '2', help: 'rounds (stacks alternate order; best round kept)' },

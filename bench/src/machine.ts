@@ -4,7 +4,7 @@
  * @module
  */
 import { readFileSync } from 'node:fs';
-import { availableParallelism, totalmem } from 'node:os';
+import { availableParallelism, loadavg, totalmem } from 'node:os';
 
 /** Facts about the machine and the software under the bench. */
 export interface MachineInfo {
@@ -14,6 +14,14 @@ export interface MachineInfo {
   readonly node: string;
   readonly redis: string;
   readonly platform: string;
+}
+
+/**
+ * The 1-minute load average: other work on the machine during a run shows in the numbers, so the
+ * report says how busy the machine was.
+ */
+export function loadAverage(): number {
+  return loadavg()[0] ?? 0;
 }
 
 function cpuModel(): string {

@@ -7,7 +7,7 @@
 import type { BenchConfig } from './config.js';
 import { runLoad } from './load.js';
 import { probe } from './probe.js';
-import { type BenchRedis, callsBetween } from './redis-server.js';
+import { type BenchRedis, statsBetween } from './redis-server.js';
 import type { Scenario, ScenarioName } from './scenarios.js';
 import type { ServerProcess } from './server-process.js';
 
@@ -27,6 +27,8 @@ export interface Measurement {
   readonly failures: number;
   /** Redis commands per request under load (INFO commandstats, script-internal calls included). */
   readonly commandsPerRequest: number;
+  /** Time Redis spent executing this cell's commands, per request, in µs (INFO commandstats). */
+  readonly redisUsPerRequest: number;
   /** Round trips per request (MONITOR over the probe's sequential requests). */
   readonly roundTrips: number;
   /** Server CPU time per request, all threads (WebCrypto and libuv work included), in µs. */
@@ -58,11 +60,11 @@ export async function measureCell(
   // Requests cut off when the warm-up ended may still be finishing on the server: let them.
   await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
   const probed = await probe(redis.port, server.baseUrl, scenario, server.stack.kind, cookie);
-  const callsBefore = await redis.commandCalls();
+  const statsBefore = await redis.commandStats();
   const cpuBefore = await server.cpu();
   const load = await runLoad({ ...base, durationS: config.durationS });
   const cpuAfter = await server.cpu();
-  const calls = callsBetween(callsBefore, await redis.commandCalls());
+  const redisStats = statsBetween(statsBefore, await redis.commandStats());
   return {
     stackId: server.stack.id,
     scenario: scenario.name,
@@ -72,7 +74,8 @@ export async function measureCell(
     p99Ms: load.p99Ms,
     requests: load.requests,
     failures: load.non2xx + load.errors,
-    commandsPerRequest: load.requests === 0 ? 0 : calls / load.requests,
+    commandsPerRequest: load.requests === 0 ? 0 : redisStats.calls / load.requests,
+    redisUsPerRequest: load.requests === 0 ? 0 : redisStats.usec / load.requests,
     roundTrips: probed.roundTrips,
     serverCpuUsPerRequest: load.requests === 0 ? 0 : (cpuAfter.usedUs - cpuBefore.usedUs) / load.requests,
     windowUs: [cpuBefore.monotonicUs, cpuAfter.monotonicUs],

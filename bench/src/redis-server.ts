@@ -16,8 +16,8 @@ export interface BenchRedis {
   readonly version: string;
   /** An admin connection (INFO, FLUSHALL); its commands are left out of the counts. */
   readonly admin: Redis;
-  /** Total calls so far per command, from `INFO commandstats`, script-internal calls included. */
-  commandCalls(): Promise<Map<string, number>>;
+  /** Calls and time so far per command, from `INFO commandstats`, script-internal calls included. */
+  commandStats(): Promise<Map<string, CommandStat>>;
   /** Empties every database, so each server starts from the same state. */
   flush(): Promise<void>;
   /** Stops the server (no save). */
@@ -26,6 +26,12 @@ export interface BenchRedis {
 
 /** Commands the runner itself sends, never counted against a stack. */
 const ADMIN_COMMANDS = new Set(['info', 'flushall', 'monitor', 'ping', 'client|setinfo', 'hello']);
+
+/**
+ * Commands only sessionkit's Lua scripts run in this bench (the floor and the peers never send
+ * them): their time is inside EVALSHA's already, so it is not added twice.
+ */
+const SCRIPT_INTERNAL_ONLY = new Set(['type', 'hmget', 'hgetall', 'pexpire', 'hset', 'hget', 'hincrby', 'exists', 'hdel']);
 
 function serverVersion(): string {
   const text = execFileSync('redis-server', ['--version'], { encoding: 'utf8' });
@@ -50,23 +56,38 @@ async function waitForPing(port: number, child: ChildProcess): Promise<Redis> {
   }
 }
 
-/** Parses `INFO commandstats` into calls per command. */
-export function parseCommandStats(info: string): Map<string, number> {
-  const calls = new Map<string, number>();
-  for (const line of info.split('\n')) {
-    const match = /^cmdstat_([^:]+):calls=(\d+)/.exec(line.trim());
-    if (match?.[1] !== undefined && match[2] !== undefined) calls.set(match[1], Number(match[2]));
-  }
-  return calls;
+/** Calls and CPU time of one command, from `INFO commandstats`. */
+export interface CommandStat {
+  readonly calls: number;
+  /** Time Redis spent executing it, µs (for EVALSHA, the whole script). */
+  readonly usec: number;
 }
 
-/** Sum of calls between two snapshots, the runner's own commands left out. */
-export function callsBetween(before: Map<string, number>, after: Map<string, number>): number {
-  let total = 0;
-  for (const [command, calls] of after) {
-    if (!ADMIN_COMMANDS.has(command)) total += calls - (before.get(command) ?? 0);
+/** Parses `INFO commandstats` into calls and time per command. */
+export function parseCommandStats(info: string): Map<string, CommandStat> {
+  const stats = new Map<string, CommandStat>();
+  for (const line of info.split('\n')) {
+    const match = /^cmdstat_([^:]+):calls=(\d+),usec=(\d+)/.exec(line.trim());
+    if (match?.[1] !== undefined) stats.set(match[1], { calls: Number(match[2]), usec: Number(match[3]) });
   }
-  return total;
+  return stats;
+}
+
+/**
+ * Calls and Redis time between two snapshots, the runner's own commands left out. Time is taken
+ * from top-level commands only: a script's time already includes the commands it ran.
+ */
+export function statsBetween(before: Map<string, CommandStat>, after: Map<string, CommandStat>): CommandStat {
+  let calls = 0;
+  let usec = 0;
+  for (const [command, stat] of after) {
+    if (ADMIN_COMMANDS.has(command)) continue;
+    const earlier = before.get(command);
+    calls += stat.calls - (earlier?.calls ?? 0);
+    if (SCRIPT_INTERNAL_ONLY.has(command)) continue;
+    usec += stat.usec - (earlier?.usec ?? 0);
+  }
+  return { calls, usec };
 }
 
 /** Starts redis-server on a free port and waits until it answers. */
@@ -87,7 +108,7 @@ export async function startRedis(): Promise<BenchRedis> {
     port,
     version,
     admin,
-    async commandCalls() {
+    async commandStats() {
       return parseCommandStats(await admin.info('commandstats'));
     },
     async flush() {

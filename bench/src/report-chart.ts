@@ -74,15 +74,22 @@ function panel(rows: readonly Row[], framework: Framework, top: number, maxPerce
         continue;
       }
       const percent = bar.value * 100;
-      out.push(`<rect x="${bar.x.toFixed(1)}" y="${y(percent).toFixed(1)}" width="${barWidth.toFixed(1)}" height="${(y(0) - y(percent)).toFixed(1)}" fill="${bar.color}"/>`);
-      out.push(text(bar.x + barWidth / 2, y(percent) - 5, formatPercent(bar.value), `font-size="12" fill="${COLORS.text}" text-anchor="middle"`));
+      const heightPx = y(0) - y(percent);
+      out.push(`<rect x="${bar.x.toFixed(1)}" y="${y(percent).toFixed(1)}" width="${barWidth.toFixed(1)}" height="${heightPx.toFixed(1)}" fill="${bar.color}"/>`);
+      // Inside the bar when it is tall enough, so the label never collides with the target line.
+      const inside = heightPx > 24;
+      const labelY = inside ? y(percent) + 17 : y(percent) - 5;
+      const color = inside ? '#ffffff' : COLORS.text;
+      out.push(text(bar.x + barWidth / 2, labelY, formatPercent(bar.value), `font-size="13" font-weight="bold" fill="${color}" text-anchor="middle"`));
     }
     const target = SCENARIOS[row.scenario].target;
     const peerRatio = ratio(row.peer, row.floor);
     const targetPercent = target.against === 'floor' ? target.ratio * 100 : peerRatio === undefined ? undefined : peerRatio * target.ratio * 100;
     if (targetPercent !== undefined) {
       const ty = y(targetPercent);
-      out.push(`<line x1="${(center - 2).toFixed(1)}" y1="${ty.toFixed(1)}" x2="${(center + barWidth + 8).toFixed(1)}" y2="${ty.toFixed(1)}" stroke="${COLORS.target}" stroke-width="3"/>`);
+      // A tick beside sessionkit's bar, not across it, so it never hides the bar's label.
+      const tickX = center + 3 + barWidth;
+      out.push(`<line x1="${(tickX + 2).toFixed(1)}" y1="${ty.toFixed(1)}" x2="${(tickX + 18).toFixed(1)}" y2="${ty.toFixed(1)}" stroke="${COLORS.target}" stroke-width="4"/>`);
     }
     const verdict = judgeTarget(row).met;
     const mark = verdict === undefined ? '' : verdict ? '  ✓' : '  ✗';

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { type Cell, floorOf, judgeTarget, peerOf, ratio, type Row } from './aggregate.js';
+import { type Cell, cpuRatio, floorOf, judgeTarget, peerOf, ratio, type Row } from './aggregate.js';
 import type { BenchConfig } from './config.js';
 import { formatCount, formatDuration, formatMs, formatPercent, formatRps, formatTimes } from './format.js';
 import type { MachineInfo } from './machine.js';
@@ -24,6 +24,8 @@ export interface ReportInput {
   readonly unavailable: readonly string[];
   /** File name of the chart, beside the report. */
   readonly chartFile: string;
+  /** 1-minute load average when the run started and when it ended. */
+  readonly loadAverages: readonly [number, number];
 }
 
 function header(input: ReportInput): string[] {
@@ -32,27 +34,32 @@ function header(input: ReportInput): string[] {
     `# sessionkit benchmark, ${input.date}`,
     '',
     `- Machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, ${machine.platform}; Node ${machine.node}; redis-server ${machine.redis} (started by the bench on a free loopback port, no persistence).`,
-    `- Load: autocannon, ${config.connections} connections, ${config.warmupS} s warm-up then ${config.durationS} s measured per cell; ${config.rounds} rounds, stacks in alternating order; each cell shows its best round (highest req/s) and that round's latencies. Load generator, servers (one Node process each) and Redis share the same cores.`,
+    `- Load: autocannon, ${config.connections} connections, ${config.warmupS} s warm-up then ${config.durationS} s measured per cell; ${config.rounds} rounds. A framework's four servers run at once and each scenario is measured on them back to back, the stacks' order flipping and the frameworks' rotating every round. Each cell shows its best round (highest req/s) and that round's latencies. Load generator, servers (one Node process each) and Redis share the same cores.`,
+    '- × floor by CPU: the floor\'s server CPU per request over sessionkit\'s, i.e. the req/s ratio if the server process were the only bottleneck; unlike req/s it barely moves when other work shares the machine. Targets are judged on req/s, as the issue states them.',
     '- Floor: the bare framework plus the fewest Redis round trips the scenario needs, with ioredis: read 1 GET, write GET + SET, increment GET + INCR, new session 1 SET. For anonymous the floor is the bare server.',
-    '- Round trips: commands clients sent, counted with MONITOR over 4 sequential requests after the warm-up. Redis cmds: INFO commandstats around the measured run divided by its requests, commands run inside Lua scripts included. Server CPU: user + system time of the server process (all threads) per request.',
-    `- Full run: ${formatDuration(input.elapsedS)}. Chart: [${input.chartFile}](${input.chartFile}).`,
+    '- Round trips: commands clients sent, counted with MONITOR over 4 sequential requests after the warm-up. Redis cmds and Redis µs: INFO commandstats around the measured run divided by its requests (commands run inside Lua scripts counted as commands; their time counts once, inside the script). Server CPU: user + system time of the server process (all threads) per request.',
+    `- Full run: ${formatDuration(input.elapsedS)}; load average ${input.loadAverages[0].toFixed(1)} at the start, ${input.loadAverages[1].toFixed(1)} at the end (above ${machine.cpus} means other work competed for the CPUs). Chart: [${input.chartFile}](${input.chartFile}).`,
     '',
   ];
+}
+
+function cpuOf(cell: Cell | undefined): string {
+  return cell === undefined ? '—' : String(Math.round(cell.best.serverCpuUsPerRequest));
 }
 
 function summary(rows: readonly Row[]): string[] {
   const lines = [
     '## sessionkit against its targets',
     '',
-    '| framework | scenario | sessionkit req/s | × floor | × peer | round trips | target | met |',
-    '| --- | --- | ---: | ---: | ---: | ---: | --- | :---: |',
+    '| framework | scenario | sessionkit req/s | × floor | × peer | round trips | server CPU µs/req (sessionkit · floor · peer) | × floor by CPU | target | met |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | :---: |',
   ];
   for (const row of rows) {
     const sk = row.sessionkit;
     const verdict = judgeTarget(row);
     const mark = verdict.met === undefined ? '—' : verdict.met ? 'yes' : `**no** (${verdict.why})`;
     lines.push(
-      `| ${frameworkLabel(row.framework)} | ${SCENARIOS[row.scenario].label} | ${sk ? formatRps(sk.best.rps) : '—'} | ${formatPercent(ratio(sk, row.floor))} | ${formatTimes(ratio(sk, row.peer))} | ${sk ? formatCount(sk.best.roundTrips) : '—'} | ${SCENARIOS[row.scenario].target.text} | ${mark} |`,
+      `| ${frameworkLabel(row.framework)} | ${SCENARIOS[row.scenario].label} | ${sk ? formatRps(sk.best.rps) : '—'} | ${formatPercent(ratio(sk, row.floor))} | ${formatTimes(ratio(sk, row.peer))} | ${sk ? formatCount(sk.best.roundTrips) : '—'} | ${[sk, row.floor, row.peer].map(cpuOf).join(' · ')} | ${formatPercent(cpuRatio(sk, row.floor))} | ${SCENARIOS[row.scenario].target.text} | ${mark} |`,
     );
   }
   return [...lines, ''];
@@ -64,8 +71,8 @@ function details(input: ReportInput): string[] {
     lines.push(
       `## ${frameworkLabel(framework)}`,
       '',
-      '| scenario | stack | req/s | p50 ms | p99 ms | round trips/req | Redis cmds/req | server CPU µs/req | × floor | × peer |',
-      '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+      '| scenario | stack | req/s | p50 ms | p99 ms | round trips/req | Redis cmds/req | Redis µs/req | server CPU µs/req | × floor | × peer |',
+      '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     );
     for (const scenario of input.config.scenarios) {
       const cells = input.cells.filter((cell) => cell.stack.framework === framework && cell.scenario === scenario);
@@ -75,7 +82,7 @@ function details(input: ReportInput): string[] {
         const peer = peerOf(input.rows, cell);
         const flagged = best.problems.length > 0 || best.failures > 0 ? ' ⚠' : '';
         lines.push(
-          `| ${SCENARIOS[scenario].label} | ${cell.stack.label}${flagged} | ${formatRps(best.rps)} | ${formatMs(best.p50Ms)} | ${formatMs(best.p99Ms)} | ${formatCount(best.roundTrips)} | ${formatCount(best.commandsPerRequest)} | ${Math.round(best.serverCpuUsPerRequest)} | ${cell === floor ? '100%' : formatPercent(ratio(cell, floor))} | ${cell.stack.kind === 'sessionkit' ? formatTimes(ratio(cell, peer)) : '—'} |`,
+          `| ${SCENARIOS[scenario].label} | ${cell.stack.label}${flagged} | ${formatRps(best.rps)} | ${formatMs(best.p50Ms)} | ${formatMs(best.p99Ms)} | ${formatCount(best.roundTrips)} | ${formatCount(best.commandsPerRequest)} | ${best.redisUsPerRequest.toFixed(1)} | ${Math.round(best.serverCpuUsPerRequest)} | ${cell === floor ? '100%' : formatPercent(ratio(cell, floor))} | ${cell.stack.kind === 'sessionkit' ? formatTimes(ratio(cell, peer)) : '—'} |`,
         );
       }
     }

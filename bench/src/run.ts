@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: starts its own Redis, runs every stack in every scenario for the configured
  * rounds (stacks in alternating order), then prints the Markdown report and writes it, with the
- * PNG chart, to `bench/results/<date>.md|png`.
+ * PNG chart, to `bench/results/<date>.md|png`. `--help` lists the knobs.
  *
  * @module
  */
@@ -12,7 +12,7 @@ import { stacksFor, toCells, toRows } from './aggregate.js';
 import { type BenchConfig, readConfig, usage } from './config.js';
 import { formatCount, formatDuration, formatMs, formatRps } from './format.js';
 import { login } from './login.js';
-import { describeMachine } from './machine.js';
+import { describeMachine, loadAverage } from './machine.js';
 import { type Measurement, measureCell } from './measure.js';
 import { startRedis } from './redis-server.js';
 import { renderChartSvg } from './report-chart.js';
@@ -20,7 +20,7 @@ import { renderReport } from './report-table.js';
 import { svgToPng } from './render-png.js';
 import { SCENARIOS } from './scenarios.js';
 import { type ServerProcess, startServer } from './server-process.js';
-import type { Stack } from './stacks.js';
+import type { Framework, Stack } from './stacks.js';
 
 function configOrExit(): BenchConfig {
   const parsed = readConfig(process.argv.slice(2), process.env);
@@ -32,11 +32,12 @@ function configOrExit(): BenchConfig {
 const config = configOrExit();
 
 const startedMs = performance.now();
+const loadAtStart = loadAverage();
 const benchDir = fileURLToPath(new URL('..', import.meta.url));
 const redis = await startRedis();
-let current: ServerProcess | undefined;
+const running = new Set<ServerProcess>();
 const shutdown = async (): Promise<void> => {
-  await current?.stop();
+  await Promise.all([...running].map((server) => server.stop()));
   await redis.stop();
 };
 process.once('SIGINT', () => void shutdown().finally(() => process.exit(130)));
@@ -51,49 +52,70 @@ function log(line: string): void {
   process.stderr.write(`${line}\n`);
 }
 
-/** Stacks of one round: frameworks rotate, kinds reverse every other round. */
-function orderOf(round: number): Stack[] {
-  const frameworks = config.frameworks.map((_, i) => config.frameworks[(i + round) % config.frameworks.length]);
-  return frameworks.flatMap((framework) => {
-    const own = stacks.filter((stack) => stack.framework === framework);
-    return round % 2 === 0 ? own : own.reverse();
-  });
+function logMeasurement(m: Measurement): void {
+  const flags = [...m.problems, ...(m.failures > 0 ? [`${m.failures} failed`] : [])];
+  log(
+    `  ${m.stackId.padEnd(20)} ${m.scenario.padEnd(5)} ${formatRps(m.rps).padStart(7)} req/s  p50 ${formatMs(m.p50Ms)} ms  p99 ${formatMs(m.p99Ms)} ms  ` +
+      `${formatCount(m.roundTrips)} RT  ${formatCount(m.commandsPerRequest)} cmds  ${m.redisUsPerRequest.toFixed(1)} µs Redis  ${Math.round(m.serverCpuUsPerRequest)} µs CPU${flags.length > 0 ? `  ⚠ ${flags.join('; ')}` : ''}`,
+  );
 }
 
-async function runStack(stack: Stack, round: number): Promise<void> {
-  // Same starting state for every server: an empty Redis (the new-session runs leave many keys).
-  await redis.flush();
-  current = await startServer(stack, redis.port);
+/** Starts a stack's server and logs in once; a stack that cannot start is reported, not fatal. */
+async function bringUp(stack: Stack): Promise<{ server: ServerProcess; cookie: string } | undefined> {
   try {
+    const server = await startServer(stack, redis.port);
+    running.add(server);
     const needsCookie = stack.scenarios.some((name) => SCENARIOS[name].withCookie);
-    const cookie = needsCookie ? await login(current.baseUrl) : '';
-    for (const name of stack.scenarios) {
-      const m = await measureCell(current, redis, SCENARIOS[name], cookie, config, round);
-      measurements.push(m);
-      const flags = [...m.problems, ...(m.failures > 0 ? [`${m.failures} failed`] : [])];
-      log(
-        `  ${stack.id.padEnd(20)} ${name.padEnd(5)} ${formatRps(m.rps).padStart(7)} req/s  p50 ${formatMs(m.p50Ms)} ms  p99 ${formatMs(m.p99Ms)} ms  ` +
-          `${formatCount(m.roundTrips)} RT  ${formatCount(m.commandsPerRequest)} cmds  ${Math.round(m.serverCpuUsPerRequest)} µs CPU${flags.length > 0 ? `  ⚠ ${flags.join('; ')}` : ''}`,
-      );
+    return { server, cookie: needsCookie ? await login(server.baseUrl) : '' };
+  } catch (error) {
+    const reason = `${stack.id} not measured: ${(error as Error).message.split('\n').slice(0, 6).join(' | ')}`;
+    unavailable.set(stack.id, reason);
+    log(`  ⚠ ${reason}`);
+    return undefined;
+  }
+}
+
+/**
+ * One framework in one round. All its servers run at once (idle ones cost nothing), so the cells of
+ * a scenario are measured back to back: whatever else the machine does then weighs on all of them.
+ * The order of the stacks flips every round.
+ */
+async function runFramework(framework: Framework, round: number): Promise<void> {
+  // Same starting state for every framework: an empty Redis (the new-session runs leave many keys).
+  await redis.flush();
+  const own = stacks.filter((stack) => stack.framework === framework && !unavailable.has(stack.id));
+  const ordered = round % 2 === 0 ? own : own.reverse();
+  const up = new Map<string, { server: ServerProcess; cookie: string }>();
+  try {
+    for (const stack of ordered) {
+      const started = await bringUp(stack);
+      if (started !== undefined) up.set(stack.id, started);
+    }
+    for (const name of config.scenarios) {
+      for (const stack of ordered) {
+        const entry = up.get(stack.id);
+        if (entry === undefined || !stack.scenarios.includes(name)) continue;
+        const m = await measureCell(entry.server, redis, SCENARIOS[name], entry.cookie, config, round);
+        measurements.push(m);
+        logMeasurement(m);
+      }
     }
   } finally {
-    await current.stop();
-    current = undefined;
+    await Promise.all(
+      [...up.values()].map(async ({ server }) => {
+        await server.stop();
+        running.delete(server);
+      }),
+    );
   }
 }
 
 try {
   for (let round = 0; round < config.rounds; round += 1) {
     log(`round ${round + 1}/${config.rounds}`);
-    for (const stack of orderOf(round)) {
-      if (unavailable.has(stack.id)) continue;
-      try {
-        await runStack(stack, round);
-      } catch (error) {
-        const reason = `${stack.id} not measured: ${(error as Error).message.split('\n').slice(0, 6).join(' | ')}`;
-        unavailable.set(stack.id, reason);
-        log(`  ⚠ ${reason}`);
-      }
+    // Frameworks rotate, so none always runs first (or last, when the machine may be busier).
+    for (let i = 0; i < config.frameworks.length; i += 1) {
+      await runFramework(config.frameworks[(i + round) % config.frameworks.length] as Framework, round);
     }
   }
 } finally {
@@ -108,7 +130,8 @@ const rows = toRows(cells, config.frameworks, config.scenarios);
 const machine = describeMachine(redis.version);
 const elapsedS = (performance.now() - startedMs) / 1000;
 const chartFile = `${date}.png`;
-const report = renderReport({ date, machine, config, rows, cells, elapsedS, unavailable: [...unavailable.values()], chartFile });
+const loadAverages = [loadAtStart, loadAverage()] as const;
+const report = renderReport({ date, machine, config, rows, cells, elapsedS, unavailable: [...unavailable.values()], chartFile, loadAverages });
 const subtitle = `${date} · ${machine.cpus} × ${machine.cpuModel} · Node ${machine.node} · redis ${machine.redis} · ${config.connections} connections, ${config.durationS} s × best of ${config.rounds} rounds`;
 writeFileSync(resolve(outDir, `${date}.md`), report);
 writeFileSync(resolve(outDir, chartFile), svgToPng(renderChartSvg({ rows, frameworks: config.frameworks, subtitle })));
