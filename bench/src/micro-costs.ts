@@ -11,14 +11,14 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { type IronPassword, sealSync, unsealSync } from './micro/iron-node-crypto.js';
+import { deriveIronKeys, type IronKeys, sealSync, unsealSync } from './micro/iron-node-crypto.js';
 import { type OpCost, timeOp } from './micro/time-op.js';
 import { LOGIN_DATA, SECRET } from './servers/shared.js';
 
 interface IronModule {
   readonly defaults: object;
-  seal(object: unknown, password: IronPassword, options: object): Promise<string>;
-  unseal(sealed: string, password: Record<string, string>, options: object): Promise<unknown>;
+  seal(object: unknown, password: IronKeys | { id: string; secret: string }, options: object): Promise<string>;
+  unseal(sealed: string, password: Record<string, IronKeys | string>, options: object): Promise<unknown>;
 }
 
 // iron-webcrypto is a dependency of @sessionkit/core, not of the bench: load the copy core loads.
@@ -27,20 +27,21 @@ const iron = (await import(pathToFileURL(createRequire(coreEntry).resolve('iron-
 
 const ITERATIONS = Number(process.env.BENCH_MICRO_ITERATIONS ?? 20_000);
 const IN_FLIGHT = 50;
-const password: IronPassword = { id: 'k1', secret: SECRET };
-const passwords = { k1: SECRET };
+// As sessionkit does since it derives keys once (HKDF) instead of handing iron the secret string.
+const keys = deriveIronKeys('k1', SECRET);
+const passwords = { k1: keys };
 const options = { ...iron.defaults, ttl: 0 };
 // What sessionkit seals: the payload naming the session (see packages/core/src/seal.ts).
 const payload = { p: 'sessionkit/session-cookie/v1', id: randomBytes(32).toString('base64url'), iat: Date.now(), abs: Date.now() + 86_400_000, r: false };
 
 // The prototype must be a drop-in: its seals open with iron-webcrypto and iron's open with it.
-const crossOpened = [await iron.unseal(sealSync(payload, password), passwords, options), unsealSync(await iron.seal(payload, password, options), password)];
+const crossOpened = [await iron.unseal(sealSync(payload, keys), passwords, options), unsealSync(await iron.seal(payload, keys, options), keys)];
 if (!crossOpened.every((opened) => isDeepStrictEqual(opened, payload))) throw new Error('bench: the node:crypto iron prototype is not compatible');
 
 const POISON = new Set(['__proto__', 'constructor', 'prototype']);
 const reviver = (key: string, value: unknown): unknown => (POISON.has(key) ? undefined : value);
 const storedValues = Object.values(LOGIN_DATA).map((value) => JSON.stringify(value));
-const sealedByIron = await iron.seal(payload, password, options);
+const sealedByIron = await iron.seal(payload, keys, options);
 
 function deadlineRace(call: () => Promise<unknown>, timeoutMs: number): Promise<unknown> {
   let timer: NodeJS.Timeout | undefined;
@@ -52,12 +53,13 @@ function deadlineRace(call: () => Promise<unknown>, timeoutMs: number): Promise<
 const storeReply = (): Promise<number> => new Promise((resolve) => setImmediate(() => resolve(1)));
 
 const costs: OpCost[] = [
-  await timeOp('iron seal, WebCrypto (iron-webcrypto, what sessionkit does per new session)', () => iron.seal(payload, password, options), ITERATIONS),
-  await timeOp('iron seal, WebCrypto (iron-webcrypto, what sessionkit does per new session)', () => iron.seal(payload, password, options), ITERATIONS, IN_FLIGHT),
-  await timeOp('iron seal, node:crypto sync (same format, prototype)', () => sealSync(payload, password), ITERATIONS),
-  await timeOp('iron unseal, WebCrypto (a cookie not in the verified cache)', () => iron.unseal(sealedByIron, passwords, options), ITERATIONS),
-  await timeOp('iron unseal, WebCrypto (a cookie not in the verified cache)', () => iron.unseal(sealedByIron, passwords, options), ITERATIONS, IN_FLIGHT),
-  await timeOp('iron unseal, node:crypto sync (prototype)', () => unsealSync(sealedByIron, password), ITERATIONS),
+  await timeOp('iron seal, WebCrypto, HKDF-derived raw keys (sessionkit today, per new session)', () => iron.seal(payload, keys, options), ITERATIONS),
+  await timeOp('iron seal, WebCrypto, HKDF-derived raw keys (sessionkit today, per new session)', () => iron.seal(payload, keys, options), ITERATIONS, IN_FLIGHT),
+  await timeOp('iron seal, WebCrypto, secret string (PBKDF2 per seal, sessionkit before a3c3724)', () => iron.seal(payload, { id: 'k1', secret: SECRET }, options), ITERATIONS, IN_FLIGHT),
+  await timeOp('iron seal, node:crypto sync, same raw keys and format (prototype)', () => sealSync(payload, keys), ITERATIONS),
+  await timeOp('iron unseal, WebCrypto, raw keys (a cookie not in the verified cache)', () => iron.unseal(sealedByIron, passwords, options), ITERATIONS),
+  await timeOp('iron unseal, WebCrypto, raw keys (a cookie not in the verified cache)', () => iron.unseal(sealedByIron, passwords, options), ITERATIONS, IN_FLIGHT),
+  await timeOp('iron unseal, node:crypto sync (prototype)', () => unsealSync(sealedByIron, keys), ITERATIONS),
   await timeOp("HMAC-SHA256 cookie signature (the peers' per-new-session crypto)", () => createHmac('sha256', SECRET).update(payload.id).digest('base64'), ITERATIONS),
   await timeOp('session id, 32 random bytes', () => randomBytes(32).toString('base64url'), ITERATIONS),
   await timeOp('JSON.parse of the 4 stored values, with the prototype-safe reviver', () => storedValues.map((text) => JSON.parse(text, reviver)), ITERATIONS * 5),
