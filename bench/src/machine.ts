@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg, totalmem } from 'node:os';
 
@@ -14,6 +15,18 @@ export interface MachineInfo {
   readonly node: string;
   readonly redis: string;
   readonly platform: string;
+  /** The commit measured, `+ changes` when packages/ differs from it (the bench runs the built packages). */
+  readonly commit: string;
+}
+
+function measuredCommit(): string {
+  try {
+    const git = (...args: string[]): string => execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const dirty = git('status', '--porcelain', '--', 'packages').length > 0;
+    return `${git('rev-parse', '--short', 'HEAD')}${dirty ? ' + uncommitted changes in packages/' : ''}`;
+  } catch {
+    return 'unknown';
+  }
 }
 
 /**
@@ -42,5 +55,6 @@ export function describeMachine(redisVersion: string): MachineInfo {
     node: process.version,
     redis: redisVersion,
     platform: `${process.platform} ${process.arch}`,
+    commit: measuredCommit(),
   };
 }
