@@ -34,7 +34,12 @@ const ADMIN_COMMANDS = new Set(['info', 'flushall', 'monitor', 'ping', 'client|s
 const SCRIPT_INTERNAL_ONLY = new Set(['type', 'hmget', 'hgetall', 'pexpire', 'hset', 'hget', 'hincrby', 'exists', 'hdel']);
 
 function serverVersion(): string {
-  const text = execFileSync('redis-server', ['--version'], { encoding: 'utf8' });
+  let text: string;
+  try {
+    text = execFileSync('redis-server', ['--version'], { encoding: 'utf8' });
+  } catch (error) {
+    throw new Error('bench: redis-server is not on the PATH; install it (Debian: apt-get install redis-server) and run again', { cause: error });
+  }
   return /v=([\d.]+)/.exec(text)?.[1] ?? text.trim();
 }
 

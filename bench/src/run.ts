@@ -95,9 +95,16 @@ async function runFramework(framework: Framework, round: number): Promise<void> 
       for (const stack of ordered) {
         const entry = up.get(stack.id);
         if (entry === undefined || !stack.scenarios.includes(name)) continue;
-        const m = await measureCell(entry.server, redis, SCENARIOS[name], entry.cookie, config, round);
-        measurements.push(m);
-        logMeasurement(m);
+        try {
+          const m = await measureCell(entry.server, redis, SCENARIOS[name], entry.cookie, config, round);
+          measurements.push(m);
+          logMeasurement(m);
+        } catch (error) {
+          // One broken cell (a server that crashed, say) is reported; the rest of the run goes on.
+          const reason = `${stack.id} ${name}, round ${round + 1}: ${(error as Error).message.split('\n')[0]}`;
+          unavailable.set(`${stack.id} ${name} ${round}`, reason);
+          log(`  ⚠ ${reason}`);
+        }
       }
     }
   } finally {
