@@ -42,6 +42,8 @@ const POISON = new Set(['__proto__', 'constructor', 'prototype']);
 const reviver = (key: string, value: unknown): unknown => (POISON.has(key) ? undefined : value);
 const storedValues = Object.values(LOGIN_DATA).map((value) => JSON.stringify(value));
 const sealedByIron = await iron.seal(payload, keys, options);
+// A larger session (50 keys, about 7 KB of JSON): the commit-time dirty check serializes every key.
+const largeSession = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`key${i}`, { id: i, name: 'x'.repeat(100), tags: ['a', 'b', 'c'] }]));
 
 function deadlineRace(call: () => Promise<unknown>, timeoutMs: number): Promise<unknown> {
   let timer: NodeJS.Timeout | undefined;
@@ -65,6 +67,7 @@ const costs: OpCost[] = [
   await timeOp('JSON.parse of the 4 stored values, with the prototype-safe reviver', () => storedValues.map((text) => JSON.parse(text, reviver)), ITERATIONS * 5),
   await timeOp('JSON.parse of the 4 stored values, plain', () => storedValues.map((text) => JSON.parse(text)), ITERATIONS * 5),
   await timeOp('JSON.stringify of the 4 values (the commit-time dirty check)', () => Object.values(LOGIN_DATA).map((value) => JSON.stringify(value)), ITERATIONS * 5),
+  await timeOp('JSON.stringify of every value of a 50-key, 7 KB session (the same check, larger session)', () => Object.values(largeSession).map((value) => JSON.stringify(value)), ITERATIONS),
   await timeOp('store call awaited with a setTimeout deadline (Promise.race)', () => deadlineRace(storeReply, 5_000), ITERATIONS, IN_FLIGHT),
   await timeOp('store call awaited alone', () => storeReply(), ITERATIONS, IN_FLIGHT),
 ];
