@@ -9,9 +9,9 @@ export function formatRps(rps: number): string {
   return Math.round(rps).toLocaleString('en-US');
 }
 
-/** Latency in ms: one decimal below 10 ms, whole above. */
+/** Latency in ms. autocannon's histogram keeps whole milliseconds, so 0 means under 1 ms. */
 export function formatMs(ms: number): string {
-  return ms < 10 ? ms.toFixed(1) : ms.toFixed(0);
+  return ms < 1 ? '<1' : ms.toFixed(0);
 }
 
 /** 0.934 → "93%"; undefined → "—". */
