@@ -1,14 +1,14 @@
 /**
- * The cookie value: an iron seal (AES-256-CBC + HMAC-SHA256, iron-webcrypto) of a small payload
- * naming the session. Malformed values are rejected by shape before any crypto, and values already
- * verified are remembered, so a returning client costs a map lookup.
+ * The cookie value: an iron seal (Fe26.2: AES-256-CBC + HMAC-SHA256) of a small payload naming the
+ * session. Malformed values are rejected by shape before any crypto, and values already verified
+ * are remembered, so a returning client costs a map lookup.
  *
  * @module
  */
-import { defaults, seal, unseal } from 'iron-webcrypto';
+import { sealIron, unsealIron } from './iron.js';
 import { isValidSessionId } from './id.js';
 import { LruCache } from './lru-cache.js';
-import type { DerivedKeys, ResolvedSecrets } from './secrets.js';
+import type { ResolvedSecrets } from './secrets.js';
 
 /** What the sealed cookie says. Session data never travels in the cookie. */
 export interface CookiePayload {
@@ -38,8 +38,6 @@ const PURPOSE = 'sessionkit/session-cookie/v1';
  * clock).
  */
 const SEAL_PATTERN = /^Fe26\.2\*(\w{1,64})\*\*[A-Za-z0-9_-]{22}\*[A-Za-z0-9_-]{20,700}\*\*\*[A-Za-z0-9_-]{43}$/;
-
-const SEAL_OPTIONS = { ...defaults, ttl: 0 };
 
 /**
  * base64url's last character carries unused low bits, so several strings decode to the same bytes
@@ -97,7 +95,7 @@ export class CookieSealer {
       abs: payload.absoluteDeadlineMs,
       r: payload.persistent,
     };
-    const value = await seal(sealed, this.#secrets.current, SEAL_OPTIONS);
+    const value = sealIron(sealed, this.#secrets.current);
     this.#verified.set(value, { payload, sealedWithCurrentSecret: true });
     return value;
   }
@@ -113,17 +111,7 @@ export class CookieSealer {
     if (!isCanonicalBase64url(iv) || !isCanonicalBase64url(ciphertext) || !isCanonicalBase64url(mac)) return undefined;
     const keys = this.#secrets.byId[secretId];
     if (keys === undefined) return undefined;
-    const passwords: Record<string, DerivedKeys> = Object.create(null) as Record<string, DerivedKeys>;
-    passwords[secretId] = keys;
-    let opened: unknown;
-    try {
-      opened = await unseal(value, passwords, SEAL_OPTIONS);
-    } catch {
-      // Every unseal failure (bad MAC, bad padding, bad JSON) means "not a cookie of ours":
-      // secrets are validated at start-up, so nothing here can be a configuration error.
-      return undefined;
-    }
-    const payload = readPayload(opened);
+    const payload = readPayload(unsealIron(value, keys));
     if (payload === undefined) return undefined;
     const result = { payload, sealedWithCurrentSecret: secretId === this.#secrets.current.id };
     this.#verified.set(value, result);

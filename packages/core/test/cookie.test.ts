@@ -34,6 +34,23 @@ describe('jsonSerializer', () => {
   });
 });
 
+describe('jsonSerializer poison keys', () => {
+  it.each([
+    '{"__proto__":{"polluted":1},"a":1}',
+    '{"a":{"constructor":{"prototype":{"polluted":1}}}}',
+    '{"\\u005f\\u005fproto\\u005f\\u005f":{"polluted":1},"a":1}',
+    '[{"prototype":{"polluted":1}}]',
+  ])('drops poison keys from %s, however they are spelled', (text) => {
+    const parsed = jsonSerializer.parse(text) as Record<string, unknown>;
+    expect(JSON.stringify(parsed)).not.toMatch(/polluted/);
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+  });
+
+  it('parses ordinary text without a reviver and keeps every key', () => {
+    expect(jsonSerializer.parse('{"protocol":"x","constructive":1,"list":[1,"\\n"]}')).toEqual({ protocol: 'x', constructive: 1, list: [1, '\n'] });
+  });
+});
+
 describe('LruCache', () => {
   it('forgets the least recently used entry first', () => {
     const cache = new LruCache<string, number>(2);

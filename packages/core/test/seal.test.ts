@@ -1,16 +1,17 @@
+import { defaults, seal as ironWebcryptoSeal, unseal as ironWebcryptoUnseal } from 'iron-webcrypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import * as iron from 'iron-webcrypto';
+import * as iron from '../src/iron.js';
 import { CookieSealer } from '../src/seal.js';
 import { resolveSecrets } from '../src/secrets.js';
 import { newId, testSecrets } from '../src/testing/index.js';
 
-vi.mock('iron-webcrypto', async (importOriginal) => {
+vi.mock('../src/iron.js', async (importOriginal) => {
   const original = await importOriginal<typeof iron>();
-  return { ...original, unseal: vi.fn(original.unseal) };
+  return { ...original, unsealIron: vi.fn(original.unsealIron) };
 });
 
 const payload = { id: newId(), issuedAt: 1_700_000_000_000, absoluteDeadlineMs: 1_800_000_000_000, persistent: false };
-const unsealSpy = vi.mocked(iron.unseal);
+const unsealSpy = vi.mocked(iron.unsealIron);
 
 describe('CookieSealer', () => {
   afterEach(() => unsealSpy.mockClear());
@@ -64,5 +65,31 @@ describe('CookieSealer', () => {
     const value = await old.seal(payload);
     const rotated = new CookieSealer(resolveSecrets([...testSecrets]), 0);
     expect(await rotated.unseal(value)).toEqual({ payload, sealedWithCurrentSecret: false });
+  });
+});
+
+describe('iron compatibility', () => {
+  const keys = resolveSecrets([...testSecrets]).current;
+  const ironOptions = { ...defaults, ttl: 0 };
+  const claims = { p: 'sessionkit/session-cookie/v1', id: newId(), iat: 1, abs: 2, r: true, text: 'żółw "quoted" \\ 🐢' };
+
+  it('writes seals that iron-webcrypto opens', async () => {
+    const sealed = iron.sealIron(claims, keys);
+    expect(await ironWebcryptoUnseal(sealed, { [keys.id]: keys }, ironOptions)).toEqual(claims);
+  });
+
+  it('opens seals that iron-webcrypto writes with the same keys', async () => {
+    const sealed = await ironWebcryptoSeal(claims, keys, ironOptions);
+    expect(iron.unsealIron(sealed, keys)).toEqual(claims);
+  });
+
+  it('refuses a seal whose MAC, ciphertext, iv or key id was changed', () => {
+    const sealed = iron.sealIron(claims, keys);
+    const parts = sealed.split('*');
+    const change = (index: number): string => parts.map((part, i) => (i === index ? `${part.slice(0, -2)}${part.endsWith('AA') ? 'BA' : 'AA'}` : part)).join('*');
+    for (const index of [3, 4, 7]) expect(iron.unsealIron(change(index), keys)).toBeUndefined();
+    expect(iron.unsealIron(sealed.replace(`*${keys.id}*`, '*other*'), keys)).toBeUndefined();
+    const otherKeys = resolveSecrets(['another-secret-of-sufficient-length-0000']).current;
+    expect(iron.unsealIron(sealed.replace(`*${keys.id}*`, `*${otherKeys.id}*`), otherKeys)).toBeUndefined();
   });
 });
