@@ -3,6 +3,9 @@
  *
  * @module
  */
+import type { Snapshot } from './data-diff.js';
+import type { ResolvedSessionOptions } from './options.js';
+import type { CookiePayload, CookieSealer } from './seal.js';
 import type { DefaultSessionData, NumericKeys } from './types.js';
 
 /** A session as a request handler sees it. Method names never collide with data: data lives in `data`. */
@@ -42,4 +45,21 @@ export interface Session<T extends object = DefaultSessionData> {
    * sent; call it yourself before streaming a response. Safe to call more than once.
    */
   commit(): Promise<void>;
+}
+
+/** @internal What a session needs from its manager. */
+export interface SessionContext {
+  readonly options: ResolvedSessionOptions;
+  readonly sealer: CookieSealer;
+}
+
+/** @internal How the request arrived: the loaded session, if any, and the cookie it came with. */
+export interface LoadedState {
+  readonly payload: CookiePayload | undefined;
+  readonly cookieValue: string | undefined;
+  readonly cookieNeedsResend: boolean;
+  readonly requestHadCookie: boolean;
+  readonly data: Record<string, unknown>;
+  readonly snapshot: Snapshot;
+  readonly userId: string | undefined;
 }

@@ -11,92 +11,210 @@ import { generateSessionId } from './id.js';
 import type { ResolvedSessionOptions } from './options.js';
 import type { CookiePayload, CookieSealer } from './seal.js';
 import { callStore } from './store-guard.js';
-import type { Session } from './session-types.js';
-import type { CookieJar } from './types.js';
+import type { LoadedState, Session, SessionContext } from './session-types.js';
+import type { SessionStore } from './store.js';
+import type { CookieJar, NumericKeys } from './types.js';
 import { writeSessionHeaders } from './session-headers.js';
 
-export type { Session } from './session-types.js';
-
-/** @internal What a session needs from its manager. */
-export interface SessionContext {
-  readonly options: ResolvedSessionOptions;
-  readonly sealer: CookieSealer;
-}
-
-/** @internal How the request arrived: the loaded session, if any, and the cookie it came with. */
-export interface LoadedState {
-  readonly payload: CookiePayload | undefined;
-  readonly cookieValue: string | undefined;
-  readonly cookieNeedsResend: boolean;
-  readonly requestHadCookie: boolean;
-  readonly data: Record<string, unknown>;
-  readonly snapshot: Snapshot;
-  readonly userId: string | undefined;
-}
+export type { LoadedState, Session, SessionContext } from './session-types.js';
 
 const USER_ID_PATTERN = /^[^\u0000-\u001f\u007f]{1,256}$/;
 
-/** @internal Builds the session handle for one request. */
-export function createSession<T extends object>(context: SessionContext, jar: CookieJar, loaded: LoadedState): Session<T> {
-  const { options, sealer } = context;
-  const { store, now } = options;
-  const data = loaded.data;
-  let snapshot = loaded.snapshot;
-  let payload = loaded.payload;
-  let stored = payload !== undefined;
-  let pendingId: string | undefined;
-  let cookieValue = loaded.cookieValue;
-  let cookieNeedsSend = loaded.cookieNeedsResend;
+/**
+ * @internal The session handle for one request. A class with private fields, not closures: a
+ * request allocates one object instead of some 25 functions (the bench measured the closures at
+ * 2.5 KB and part of the GC time per request).
+ */
+class SessionHandle<T extends object> implements Session<T> {
+  readonly #options: ResolvedSessionOptions;
+  readonly #sealer: CookieSealer;
+  readonly #jar: CookieJar;
+  readonly #data: Record<string, unknown>;
+  readonly #isNew: boolean;
+  #snapshot: Snapshot;
+  #payload: CookiePayload | undefined;
+  #stored: boolean;
+  #pendingId: string | undefined;
+  #cookieValue: string | undefined;
+  #cookieNeedsSend: boolean;
   // Two facts: does the client hold any cookie of ours (then a clearing cookie is worth sending), and
   // does it hold the current one (if not, failing to send it would lose the session)?
-  let clientHoldsCookie = loaded.requestHadCookie;
-  let clientHoldsCurrent = loaded.payload !== undefined;
-  let userId = loaded.userId;
-  let userIdChanged = false;
-  let persistent = payload?.persistent ?? options.cookie.persistent;
-  let destroyed = false;
-  let touchRequested = false;
-  let commitChain: Promise<void> = Promise.resolve();
+  #clientHoldsCookie: boolean;
+  #clientHoldsCurrent: boolean;
+  #userId: string | undefined;
+  #userIdChanged = false;
+  #persistent: boolean;
+  #destroyed = false;
+  #touchRequested = false;
+  #commitChain: Promise<void> | undefined;
+  #storeFailure: SessionStoreUnavailableError | undefined;
 
-  const ttlMs = (): number => Math.min(options.idleTimeoutMs, (payload?.absoluteDeadlineMs ?? Infinity) - now());
-  let storeFailure: SessionStoreUnavailableError | undefined;
+  constructor(context: SessionContext, jar: CookieJar, loaded: LoadedState) {
+    this.#options = context.options;
+    this.#sealer = context.sealer;
+    this.#jar = jar;
+    this.#data = loaded.data;
+    this.#isNew = loaded.payload === undefined;
+    this.#snapshot = loaded.snapshot;
+    this.#payload = loaded.payload;
+    this.#stored = loaded.payload !== undefined;
+    this.#cookieValue = loaded.cookieValue;
+    this.#cookieNeedsSend = loaded.cookieNeedsResend;
+    this.#clientHoldsCookie = loaded.requestHadCookie;
+    this.#clientHoldsCurrent = loaded.payload !== undefined;
+    this.#userId = loaded.userId;
+    this.#persistent = loaded.payload?.persistent ?? context.options.cookie.persistent;
+  }
+
+  get id(): string {
+    return this.#payload?.id ?? (this.#pendingId ??= generateSessionId());
+  }
+
+  get isNew(): boolean {
+    return this.#isNew;
+  }
+
+  get data(): Partial<T> {
+    return this.#data as Partial<T>;
+  }
+
+  get userId(): string | undefined {
+    return this.#userId;
+  }
+
+  get isDestroyed(): boolean {
+    return this.#destroyed;
+  }
+
+  setUserId(next: string | undefined): void {
+    if (next !== undefined && (typeof next !== 'string' || !USER_ID_PATTERN.test(next))) {
+      throw new SessionArgumentError('sessionkit: setUserId takes a string of 1 to 256 characters without control characters, or undefined.');
+    }
+    if (next === this.#userId) return;
+    this.#userId = next;
+    this.#userIdChanged = true;
+  }
+
+  persist(enabled = true): void {
+    if (enabled === this.#persistent) return;
+    this.#persistent = enabled;
+    if (this.#payload) this.#payload = { ...this.#payload, persistent: enabled };
+    this.#cookieValue = undefined;
+    this.#cookieNeedsSend = true;
+  }
+
+  async increment(key: NumericKeys<T>, by = 1): Promise<number> {
+    if (!Number.isSafeInteger(by)) throw new SessionArgumentError('sessionkit: increment takes a whole number.');
+    if (typeof key !== 'string' || key === '__proto__') throw new SessionArgumentError('sessionkit: increment takes a key name.');
+    const local = this.#data;
+    if (!this.#stored) {
+      // Nobody else knows a session that is not stored yet, so a local add is exact; create() writes it.
+      const base = local[key] ?? 0;
+      if (typeof base !== 'number' || !Number.isSafeInteger(base)) {
+        throw new SessionArgumentError(`sessionkit: session key "${key}" is not an integer; it cannot be incremented.`);
+      }
+      local[key] = base + by;
+      return base + by;
+    }
+    const id = (this.#payload as CookiePayload).id;
+    const ttlMs = this.#ttlMs();
+    const result = await this.#guarded('increment', (store) => store.increment(id, key, by, ttlMs));
+    if (result === 'gone') {
+      this.#markGone();
+      throw new SessionGoneError('sessionkit: the session ended (logged out or expired) while this request ran; increment was not applied.');
+    }
+    local[key] = result;
+    this.#snapshot.set(key, this.#options.serializer.stringify(result));
+    return result;
+  }
+
+  async regenerate(): Promise<void> {
+    const newId = generateSessionId();
+    if (this.#stored) {
+      const oldId = (this.#payload as CookiePayload).id;
+      const ttlMs = this.#ttlMs();
+      const result = await this.#guarded('regenerate', (store) => store.regenerate(oldId, newId, ttlMs));
+      if (this.#cookieValue !== undefined) this.#sealer.forget(this.#cookieValue);
+      if (result === 'ok') {
+        this.#payload = { ...(this.#payload as CookiePayload), id: newId };
+        this.#cookieValue = undefined;
+        this.#cookieNeedsSend = true;
+        this.#clientHoldsCurrent = false;
+        return;
+      }
+      // Another request regenerated or destroyed it first: continue as a new session with this data.
+      this.#stored = false;
+      this.#payload = undefined;
+      this.#cookieValue = undefined;
+      this.#snapshot = new Map();
+    }
+    this.#destroyed = false;
+    this.#pendingId = newId;
+  }
+
+  async destroy(): Promise<void> {
+    if (this.#stored) {
+      const id = (this.#payload as CookiePayload).id;
+      await this.#guarded('destroy', (store) => store.destroy(id));
+    }
+    this.#markGone();
+  }
+
+  touch(): void {
+    this.#touchRequested = true;
+  }
+
+  commit(): Promise<void> {
+    // Commits run one after another; the common case (no commit running) starts at once.
+    const run = this.#commitChain === undefined ? this.#commitOnce() : this.#commitChain.then(() => this.#commitOnce());
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#commitChain = settled;
+    void settled.then(() => {
+      if (this.#commitChain === settled) this.#commitChain = undefined;
+    });
+    return run;
+  }
+
+  #ttlMs(): number {
+    return Math.min(this.#options.idleTimeoutMs, (this.#payload?.absoluteDeadlineMs ?? Infinity) - this.#options.now());
+  }
 
   /**
    * Once the store failed in this request, later calls (the commit after an error response, above
    * all) fail at once instead of waiting out the store's deadline a second time.
    */
-  async function guarded<R>(verb: string, call: () => Promise<R>): Promise<R> {
-    if (storeFailure !== undefined) {
+  async #guarded<R>(verb: string, call: (store: SessionStore) => Promise<R>): Promise<R> {
+    if (this.#storeFailure !== undefined) {
       throw new SessionStoreUnavailableError(
         `sessionkit: ${verb} skipped: the session store already failed during this request, so nothing was written.`,
-        { cause: storeFailure },
+        { cause: this.#storeFailure },
       );
     }
+    const { store, storeTimeoutMs } = this.#options;
     try {
-      return await callStore(verb, options.storeTimeoutMs, call);
+      return await callStore(verb, storeTimeoutMs, () => call(store));
     } catch (error) {
-      if (error instanceof SessionStoreUnavailableError) storeFailure = error;
+      if (error instanceof SessionStoreUnavailableError) this.#storeFailure = error;
       throw error;
     }
   }
 
-  function clearData(): void {
-    for (const key of Object.keys(data)) delete data[key];
-    snapshot = new Map();
-  }
-
   /** The store no longer has this session (logged out or expired elsewhere): end it here too. */
-  function markGone(): void {
-    if (cookieValue !== undefined) sealer.forget(cookieValue);
-    stored = false;
-    destroyed = true;
-    payload = undefined;
-    cookieValue = undefined;
-    clearData();
+  #markGone(): void {
+    if (this.#cookieValue !== undefined) this.#sealer.forget(this.#cookieValue);
+    this.#stored = false;
+    this.#destroyed = true;
+    this.#payload = undefined;
+    this.#cookieValue = undefined;
+    for (const key of Object.keys(this.#data)) delete this.#data[key];
+    this.#snapshot = new Map();
   }
 
-  function assertHeadersOpen(): void {
-    if (jar.headersSent()) {
+  #assertHeadersOpen(): void {
+    if (this.#jar.headersSent()) {
       throw new SessionHeadersSentError(
         'sessionkit: the response headers were already sent, so the new session cookie could not be set and the ' +
           'session would be lost. Call `await session.commit()` before streaming the response or calling writeHead.',
@@ -105,156 +223,76 @@ export function createSession<T extends object>(context: SessionContext, jar: Co
   }
 
   /** Sets (`value`) or clears (`undefined`) the cookie; `required` when losing it would lose the session. */
-  function sendCookie(value: string | undefined, required: boolean): void {
-    if (required) assertHeadersOpen();
+  #sendCookie(value: string | undefined, required: boolean): void {
+    if (required) this.#assertHeadersOpen();
+    const jar = this.#jar;
     if (jar.headersSent()) return;
-    const maxAgeMs = value === undefined ? 0 : persistent && payload ? Math.max(1000, ttlMs()) : undefined;
-    jar.appendSetCookie(serializeSessionCookie(options.cookie, value ?? '', jar.secure, maxAgeMs));
-    writeSessionHeaders(jar, options.cacheControl);
-    clientHoldsCookie = value !== undefined;
-    clientHoldsCurrent = value !== undefined;
+    const maxAgeMs = value === undefined ? 0 : this.#persistent && this.#payload ? Math.max(1000, this.#ttlMs()) : undefined;
+    jar.appendSetCookie(serializeSessionCookie(this.#options.cookie, value ?? '', jar.secure, maxAgeMs));
+    writeSessionHeaders(jar, this.#options.cacheControl);
+    this.#clientHoldsCookie = value !== undefined;
+    this.#clientHoldsCurrent = value !== undefined;
   }
 
-  async function commitOnce(): Promise<void> {
-    if (destroyed) {
-      if (clientHoldsCookie) sendCookie(undefined, false);
+  async #commitOnce(): Promise<void> {
+    if (this.#destroyed) {
+      if (this.#clientHoldsCookie) this.#sendCookie(undefined, false);
       return;
     }
-    const current = serializeData(data, options.serializer, options.maxDataBytes);
-    if (!stored) {
-      if (current.size === 0 && !userIdChanged) {
-        if (clientHoldsCookie) sendCookie(undefined, false);
+    const options = this.#options;
+    const current = serializeData(this.#data, options.serializer, options.maxDataBytes);
+    if (!this.#stored) {
+      if (current.size === 0 && !this.#userIdChanged) {
+        if (this.#clientHoldsCookie) this.#sendCookie(undefined, false);
         return;
       }
       // Checked before the write, so a session whose cookie cannot reach the client is never stored.
-      assertHeadersOpen();
-      const createdAt = now();
-      const id = pendingId ?? generateSessionId();
-      const meta = { createdAt, absoluteDeadlineMs: createdAt + options.absoluteTimeoutMs, userId };
-      await guarded('create', () => store.create(id, { data: Object.fromEntries(current), meta }, options.idleTimeoutMs));
-      payload = { id, issuedAt: createdAt, absoluteDeadlineMs: meta.absoluteDeadlineMs, persistent };
-      stored = true;
-      snapshot = current;
-      userIdChanged = false;
-      cookieValue = await sealer.seal(payload);
-      sendCookie(cookieValue, true);
-      cookieNeedsSend = false;
+      this.#assertHeadersOpen();
+      const createdAt = options.now();
+      const id = this.#pendingId ?? generateSessionId();
+      const meta = { createdAt, absoluteDeadlineMs: createdAt + options.absoluteTimeoutMs, userId: this.#userId };
+      const record = { data: Object.fromEntries(current), meta };
+      await this.#guarded('create', (store) => store.create(id, record, options.idleTimeoutMs));
+      const payload = { id, issuedAt: createdAt, absoluteDeadlineMs: meta.absoluteDeadlineMs, persistent: this.#persistent };
+      this.#payload = payload;
+      this.#stored = true;
+      this.#snapshot = current;
+      this.#userIdChanged = false;
+      this.#cookieValue = await this.#sealer.seal(payload);
+      this.#sendCookie(this.#cookieValue, true);
+      this.#cookieNeedsSend = false;
       return;
     }
-    const id = (payload as CookiePayload).id;
-    const patch = { ...diffData(snapshot, current), ...(userIdChanged ? { userId: userId ?? null } : {}) };
+    const id = (this.#payload as CookiePayload).id;
+    const patch = { ...diffData(this.#snapshot, current), ...(this.#userIdChanged ? { userId: this.#userId ?? null } : {}) };
     if (!isEmptyPatch(patch)) {
-      if ((await guarded('patch', () => store.patch(id, patch, ttlMs()))) === 'gone') return goneAtCommit();
-      snapshot = current;
-      userIdChanged = false;
-    } else if (touchRequested) {
-      if ((await guarded('touch', () => store.touch(id, ttlMs()))) === 'gone') return goneAtCommit();
+      const ttlMs = this.#ttlMs();
+      if ((await this.#guarded('patch', (store) => store.patch(id, patch, ttlMs))) === 'gone') return this.#goneAtCommit();
+      this.#snapshot = current;
+      this.#userIdChanged = false;
+    } else if (this.#touchRequested) {
+      const ttlMs = this.#ttlMs();
+      if ((await this.#guarded('touch', (store) => store.touch(id, ttlMs))) === 'gone') return this.#goneAtCommit();
     }
-    touchRequested = false;
-    if (cookieNeedsSend) {
-      cookieValue ??= await sealer.seal(payload as CookiePayload);
-      sendCookie(cookieValue, !clientHoldsCurrent);
-      cookieNeedsSend = false;
-    } else if (persistent) {
+    this.#touchRequested = false;
+    if (this.#cookieNeedsSend) {
+      this.#cookieValue ??= await this.#sealer.seal(this.#payload as CookiePayload);
+      this.#sendCookie(this.#cookieValue, !this.#clientHoldsCurrent);
+      this.#cookieNeedsSend = false;
+    } else if (this.#persistent) {
       // Rolling: the same sealed value with a fresh Max-Age, so browser and server expiry agree.
-      sendCookie(cookieValue, false);
+      this.#sendCookie(this.#cookieValue, false);
     }
-    if (!jar.headersSent()) writeSessionHeaders(jar, options.cacheControl);
+    if (!this.#jar.headersSent()) writeSessionHeaders(this.#jar, options.cacheControl);
   }
 
-  function goneAtCommit(): void {
-    markGone();
-    if (clientHoldsCookie) sendCookie(undefined, false);
+  #goneAtCommit(): void {
+    this.#markGone();
+    if (this.#clientHoldsCookie) this.#sendCookie(undefined, false);
   }
+}
 
-  const session: Session<T> = {
-    get id() {
-      return payload?.id ?? (pendingId ??= generateSessionId());
-    },
-    get isNew() {
-      return loaded.payload === undefined;
-    },
-    get data() {
-      return data as Partial<T>;
-    },
-    get userId() {
-      return userId;
-    },
-    get isDestroyed() {
-      return destroyed;
-    },
-    setUserId(next) {
-      if (next !== undefined && (typeof next !== 'string' || !USER_ID_PATTERN.test(next))) {
-        throw new SessionArgumentError('sessionkit: setUserId takes a string of 1 to 256 characters without control characters, or undefined.');
-      }
-      if (next === userId) return;
-      userId = next;
-      userIdChanged = true;
-    },
-    persist(enabled = true) {
-      if (enabled === persistent) return;
-      persistent = enabled;
-      if (payload) payload = { ...payload, persistent };
-      cookieValue = undefined;
-      cookieNeedsSend = true;
-    },
-    async increment(key, by = 1) {
-      if (!Number.isSafeInteger(by)) throw new SessionArgumentError('sessionkit: increment takes a whole number.');
-      if (typeof key !== 'string' || key === '__proto__') throw new SessionArgumentError('sessionkit: increment takes a key name.');
-      const local = data as Record<string, unknown>;
-      if (!stored) {
-        // Nobody else knows a session that is not stored yet, so a local add is exact; create() writes it.
-        const base = local[key] ?? 0;
-        if (typeof base !== 'number' || !Number.isSafeInteger(base)) {
-          throw new SessionArgumentError(`sessionkit: session key "${key}" is not an integer; it cannot be incremented.`);
-        }
-        local[key] = base + by;
-        return base + by;
-      }
-      const id = (payload as CookiePayload).id;
-      const result = await guarded('increment', () => store.increment(id, key, by, ttlMs()));
-      if (result === 'gone') {
-        markGone();
-        throw new SessionGoneError('sessionkit: the session ended (logged out or expired) while this request ran; increment was not applied.');
-      }
-      local[key] = result;
-      snapshot.set(key, options.serializer.stringify(result));
-      return result;
-    },
-    async regenerate() {
-      const newId = generateSessionId();
-      if (stored) {
-        const oldId = (payload as CookiePayload).id;
-        const result = await guarded('regenerate', () => store.regenerate(oldId, newId, ttlMs()));
-        if (cookieValue !== undefined) sealer.forget(cookieValue);
-        if (result === 'ok') {
-          payload = { ...(payload as CookiePayload), id: newId };
-          cookieValue = undefined;
-          cookieNeedsSend = true;
-          clientHoldsCurrent = false;
-          return;
-        }
-        // Another request regenerated or destroyed it first: continue as a new session with this data.
-        stored = false;
-        payload = undefined;
-        cookieValue = undefined;
-        snapshot = new Map();
-      }
-      destroyed = false;
-      pendingId = newId;
-    },
-    async destroy() {
-      if (stored) await guarded('destroy', () => store.destroy((payload as CookiePayload).id));
-      markGone();
-    },
-    touch() {
-      touchRequested = true;
-    },
-    commit() {
-      const run = commitChain.then(commitOnce);
-      commitChain = run.catch(() => undefined);
-      return run;
-    },
-  };
-  return session;
+/** @internal Builds the session handle for one request. */
+export function createSession<T extends object>(context: SessionContext, jar: CookieJar, loaded: LoadedState): Session<T> {
+  return new SessionHandle<T>(context, jar, loaded);
 }
