@@ -46,7 +46,10 @@ function cpuModel(): string {
   }
 }
 
-/** Describes this machine; `redisVersion` comes from the bench's own redis-server. */
+/**
+ * Describes this machine and the code; call it when the run starts (the packages were just built
+ * then). `redisVersion` comes from the bench's own redis-server.
+ */
 export function describeMachine(redisVersion: string): MachineInfo {
   return {
     cpus: availableParallelism(),

@@ -34,7 +34,7 @@ function header(input: ReportInput): string[] {
     `# sessionkit benchmark, ${input.date}`,
     '',
     `- Machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, ${machine.platform}; Node ${machine.node}; redis-server ${machine.redis} (started by the bench on a free loopback port, no persistence).`,
-    `- Code: sessionkit at ${machine.commit}, as built in packages/*/dist; peers pinned in bench/package.json.`,
+    `- Code: sessionkit at ${machine.commit} (when the run started), as built in packages/*/dist; peers pinned in bench/package.json.`,
     `- Load: autocannon, ${config.connections} connections, ${config.warmupS} s warm-up then ${config.durationS} s measured per cell; ${config.rounds} rounds. A framework's four servers run at once and each scenario is measured on them back to back, the stacks' order flipping and the frameworks' rotating every round. Each cell shows its best round (highest req/s) and that round's latencies. Load generator, servers (one Node process each) and Redis share the same cores.`,
     '- × floor by CPU: the floor\'s server CPU per request over sessionkit\'s, i.e. the req/s ratio if the server process were the only bottleneck; unlike req/s it barely moves when other work shares the machine. Targets are judged on req/s, as the issue states them.',
     '- Floor: the bare framework plus the fewest Redis round trips the scenario needs, with ioredis: read 1 GET, write GET + SET, increment GET + INCR, new session 1 SET. For anonymous the floor is the bare server.',

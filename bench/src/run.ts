@@ -12,6 +12,7 @@ import { stacksFor, toCells, toRows } from './aggregate.js';
 import { type BenchConfig, readConfig, usage } from './config.js';
 import { formatCount, formatDuration, formatMs, formatRps } from './format.js';
 import { login } from './login.js';
+import { buildFingerprint } from './build-fingerprint.js';
 import { describeMachine, loadAverage } from './machine.js';
 import { type Measurement, measureCell } from './measure.js';
 import { startRedis } from './redis-server.js';
@@ -33,8 +34,11 @@ const config = configOrExit();
 
 const startedMs = performance.now();
 const loadAtStart = loadAverage();
+const fingerprintAtStart = buildFingerprint();
 const benchDir = fileURLToPath(new URL('..', import.meta.url));
 const redis = await startRedis();
+// Taken now: the commit the packages were built from (prebench), not the one at the end.
+const machine = describeMachine(redis.version);
 const running = new Set<ServerProcess>();
 const shutdown = async (): Promise<void> => {
   await Promise.all([...running].map((server) => server.stop()));
@@ -134,10 +138,15 @@ const outDir = resolve(benchDir, config.outDir);
 mkdirSync(outDir, { recursive: true });
 const cells = toCells(measurements, stacks);
 const rows = toRows(cells, config.frameworks, config.scenarios);
-const machine = describeMachine(redis.version);
 const elapsedS = (performance.now() - startedMs) / 1000;
 const chartFile = `${date}.png`;
 const loadAverages = [loadAtStart, loadAverage()] as const;
+const fingerprintAtEnd = buildFingerprint();
+if (fingerprintAtEnd !== fingerprintAtStart) {
+  const reason = `the built packages changed during the run (dist ${fingerprintAtStart} at the start, ${fingerprintAtEnd} at the end): servers started after the rebuild ran other code, so rows may mix versions; run again`;
+  unavailable.set('rebuilt', reason);
+  log(`  ⚠ ${reason}`);
+}
 const report = renderReport({ date, machine, config, rows, cells, elapsedS, unavailable: [...unavailable.values()], chartFile, loadAverages });
 const subtitle = `${date} · ${machine.cpus} × ${machine.cpuModel} · Node ${machine.node} · redis ${machine.redis} · ${config.connections} connections, ${config.durationS} s × best of ${config.rounds} rounds`;
 writeFileSync(resolve(outDir, `${date}.md`), report);
