@@ -1,9 +1,9 @@
 /**
- * `npm run micro -w bench`: the per-request building blocks the profiles point at, timed alone,
- * so the report can say how many µs each costs and what a change would save: iron sealing through
- * WebCrypto (every new session) against the same seal on node:crypto, unsealing (a cookie not yet
- * in the verified-cookie cache), the peers' HMAC cookie signature, JSON parsing with and without
- * the prototype-safe reviver, and the per-store-call deadline.
+ * `npm run micro -w bench`: the per-request building blocks the profiles pointed at, timed alone,
+ * so a change can be judged before it is made: iron sealing through WebCrypto against the same seal
+ * on node:crypto (what sessionkit does since 221a0a6), unsealing (a cookie not yet in the
+ * verified-cookie cache), the peers' HMAC cookie signature, JSON parsing with and without the
+ * prototype-safe reviver, the commit-time dirty check, and a timer-per-call store deadline.
  *
  * @module
  */
@@ -21,13 +21,13 @@ interface IronModule {
   unseal(sealed: string, password: Record<string, IronKeys | string>, options: object): Promise<unknown>;
 }
 
-// iron-webcrypto is a dependency of @sessionkit/core, not of the bench: load the copy core loads.
+// iron-webcrypto is a dev dependency of @sessionkit/core (its seal tests cross-check against it), not of the bench.
 const coreEntry = fileURLToPath(import.meta.resolve('@sessionkit/core'));
 const iron = (await import(pathToFileURL(createRequire(coreEntry).resolve('iron-webcrypto')).href)) as IronModule;
 
 const ITERATIONS = Number(process.env.BENCH_MICRO_ITERATIONS ?? 20_000);
 const IN_FLIGHT = 50;
-// As sessionkit does since it derives keys once (HKDF) instead of handing iron the secret string.
+// As sessionkit does: keys derived once (HKDF) instead of handing iron the secret string.
 const keys = deriveIronKeys('k1', SECRET);
 const passwords = { k1: keys };
 const options = { ...iron.defaults, ttl: 0 };
@@ -55,20 +55,20 @@ function deadlineRace(call: () => Promise<unknown>, timeoutMs: number): Promise<
 const storeReply = (): Promise<number> => new Promise((resolve) => setImmediate(() => resolve(1)));
 
 const costs: OpCost[] = [
-  await timeOp('iron seal, WebCrypto, HKDF-derived raw keys (sessionkit today, per new session)', () => iron.seal(payload, keys, options), ITERATIONS),
-  await timeOp('iron seal, WebCrypto, HKDF-derived raw keys (sessionkit today, per new session)', () => iron.seal(payload, keys, options), ITERATIONS, IN_FLIGHT),
-  await timeOp('iron seal, WebCrypto, secret string (PBKDF2 per seal, sessionkit before a3c3724)', () => iron.seal(payload, { id: 'k1', secret: SECRET }, options), ITERATIONS, IN_FLIGHT),
-  await timeOp('iron seal, node:crypto sync, same raw keys and format (prototype)', () => sealSync(payload, keys), ITERATIONS),
-  await timeOp('iron unseal, WebCrypto, raw keys (a cookie not in the verified cache)', () => iron.unseal(sealedByIron, passwords, options), ITERATIONS),
-  await timeOp('iron unseal, WebCrypto, raw keys (a cookie not in the verified cache)', () => iron.unseal(sealedByIron, passwords, options), ITERATIONS, IN_FLIGHT),
-  await timeOp('iron unseal, node:crypto sync (prototype)', () => unsealSync(sealedByIron, keys), ITERATIONS),
+  await timeOp('iron seal, iron-webcrypto (WebCrypto), HKDF raw keys (sessionkit from a3c3724 to 221a0a6)', () => iron.seal(payload, keys, options), ITERATIONS),
+  await timeOp('iron seal, iron-webcrypto (WebCrypto), HKDF raw keys (sessionkit from a3c3724 to 221a0a6)', () => iron.seal(payload, keys, options), ITERATIONS, IN_FLIGHT),
+  await timeOp('iron seal, iron-webcrypto (WebCrypto), secret string: PBKDF2 per seal (sessionkit before a3c3724)', () => iron.seal(payload, { id: 'k1', secret: SECRET }, options), ITERATIONS, IN_FLIGHT),
+  await timeOp('iron seal, node:crypto, same raw keys and format (bench prototype; sessionkit since 221a0a6)', () => sealSync(payload, keys), ITERATIONS),
+  await timeOp('iron unseal, iron-webcrypto (WebCrypto), raw keys (a cookie not yet in the verified cache)', () => iron.unseal(sealedByIron, passwords, options), ITERATIONS),
+  await timeOp('iron unseal, iron-webcrypto (WebCrypto), raw keys (a cookie not yet in the verified cache)', () => iron.unseal(sealedByIron, passwords, options), ITERATIONS, IN_FLIGHT),
+  await timeOp('iron unseal, node:crypto (bench prototype; sessionkit since 221a0a6)', () => unsealSync(sealedByIron, keys), ITERATIONS),
   await timeOp("HMAC-SHA256 cookie signature (the peers' per-new-session crypto)", () => createHmac('sha256', SECRET).update(payload.id).digest('base64'), ITERATIONS),
   await timeOp('session id, 32 random bytes', () => randomBytes(32).toString('base64url'), ITERATIONS),
-  await timeOp('JSON.parse of the 4 stored values, with the prototype-safe reviver', () => storedValues.map((text) => JSON.parse(text, reviver)), ITERATIONS * 5),
-  await timeOp('JSON.parse of the 4 stored values, plain', () => storedValues.map((text) => JSON.parse(text)), ITERATIONS * 5),
+  await timeOp('JSON.parse of the 4 stored values, with the prototype-safe reviver (sessionkit before 221a0a6)', () => storedValues.map((text) => JSON.parse(text, reviver)), ITERATIONS * 5),
+  await timeOp('JSON.parse of the 4 stored values, plain (sessionkit since 221a0a6, for text without a poison key)', () => storedValues.map((text) => JSON.parse(text)), ITERATIONS * 5),
   await timeOp('JSON.stringify of the 4 values (the commit-time dirty check)', () => Object.values(LOGIN_DATA).map((value) => JSON.stringify(value)), ITERATIONS * 5),
   await timeOp('JSON.stringify of every value of a 50-key, 7 KB session (the same check, larger session)', () => Object.values(largeSession).map((value) => JSON.stringify(value)), ITERATIONS),
-  await timeOp('store call awaited with a setTimeout deadline (Promise.race)', () => deadlineRace(storeReply, 5_000), ITERATIONS, IN_FLIGHT),
+  await timeOp('store call with a setTimeout deadline and Promise.race (sessionkit before 5061bf6)', () => deadlineRace(storeReply, 5_000), ITERATIONS, IN_FLIGHT),
   await timeOp('store call awaited alone', () => storeReply(), ITERATIONS, IN_FLIGHT),
 ];
 

@@ -1,8 +1,7 @@
 /**
  * `npm run profile -w bench -- --stack express-sessionkit --scenario new`: one stack in one
  * scenario under `node --cpu-prof`, then where its main thread spent the measured run, as Markdown.
- * `--server <file>` runs another server file in that stack's role (to try a variant);
- * `--what-if iron-node-crypto` runs it with sessionkit sealing on node:crypto (see what-if/).
+ * `--server <file>` runs another server file in that stack's role (to try a variant).
  * The profile is cut to the measured run, so start-up and warm-up do not count.
  *
  * @module
@@ -10,7 +9,6 @@
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { BenchConfig } from './config.js';
 import { formatCount, formatRps } from './format.js';
@@ -33,8 +31,6 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '50' },
     top: { type: 'string', default: '20' },
     'interval-us': { type: 'string', default: '250' },
-    // `iron-node-crypto`: sessionkit seals with node:crypto instead of WebCrypto (see what-if/).
-    'what-if': { type: 'string' },
   },
 });
 const registered = findStack(values.stack);
@@ -53,17 +49,10 @@ const config: BenchConfig = {
   scenarios: [scenarioName],
   outDir: '',
 };
-/** The `--import` entry of a what-if experiment. */
-function whatIfEntry(name: string): string {
-  if (name !== 'iron-node-crypto') throw new Error(`bench: unknown --what-if ${name} (known: iron-node-crypto)`);
-  return fileURLToPath(new URL('./what-if/iron-node-crypto-register.mjs', import.meta.url));
-}
-
 const profileDir = mkdtempSync(join(tmpdir(), 'sessionkit-profile-'));
 const redis = await startRedis();
 try {
-  const whatIf = values['what-if'] === undefined ? [] : ['--import', whatIfEntry(values['what-if'])];
-  const server = await startServer(stack, redis.port, [...whatIf, '--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-interval', values['interval-us']]);
+  const server = await startServer(stack, redis.port, ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-interval', values['interval-us']]);
   let m;
   try {
     const scenario = SCENARIOS[scenarioName];
@@ -78,7 +67,7 @@ try {
   const profile = JSON.parse(readFileSync(join(profileDir, file), 'utf8')) as CpuProfile;
   const summary = summarizeProfile(profile, m.windowUs, Number(values.top));
   process.stdout.write(
-    `## ${stack.id}, ${scenarioName}${values['what-if'] === undefined ? '' : `, what-if ${values['what-if']}`}\n\n${formatRps(m.rps)} req/s (${m.failures} failed${m.problems.length > 0 ? `; ${m.problems.join('; ')}` : ''}), ${formatCount(m.roundTrips)} round trips, ${formatCount(m.commandsPerRequest)} Redis commands (${m.redisUsPerRequest.toFixed(1)} µs of Redis time) and ${Math.round(m.serverCpuUsPerRequest)} µs server CPU (all threads) per request.\n\n` +
+    `## ${stack.id}, ${scenarioName}\n\n${formatRps(m.rps)} req/s (${m.failures} failed${m.problems.length > 0 ? `; ${m.problems.join('; ')}` : ''}), ${formatCount(m.roundTrips)} round trips, ${formatCount(m.commandsPerRequest)} Redis commands (${m.redisUsPerRequest.toFixed(1)} µs of Redis time) and ${Math.round(m.serverCpuUsPerRequest)} µs server CPU (all threads) per request.\n\n` +
       `${renderProfileSummary(summary, m.requests)}\nProfile: ${join(profileDir, file)}\n`,
   );
 } finally {

@@ -1,6 +1,6 @@
 /**
- * A prototype, for measurement only: iron's seal (Fe26.2, the format sessionkit's cookie uses)
- * with raw keys, as sessionkit passes them (HKDF-derived encryption and integrity keys, so no
+ * A prototype, for measurement only (packages/core/src/iron.ts does the same since 221a0a6):
+ * iron's seal (Fe26.2, the format sessionkit's cookie uses) with raw keys, as sessionkit passes them (HKDF-derived encryption and integrity keys, so no
  * PBKDF2 and empty salts), built on node:crypto's synchronous primitives instead of WebCrypto.
  * Same algorithms (AES-256-CBC, HMAC-SHA256), same text: its seals open with iron-webcrypto's
  * `unseal` and iron's open with it, which micro-costs.ts checks before timing anything.
@@ -9,7 +9,7 @@
  */
 import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 
-/** An iron password with raw keys, the shape sessionkit gives iron-webcrypto. */
+/** An iron password with raw keys, the shape sessionkit derives. */
 export interface IronKeys {
   readonly id: string;
   readonly encryption: Uint8Array;
