@@ -7,11 +7,12 @@
  *
  * @module
  */
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac, randomBytes, randomFillSync } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { deriveIronKeys, type IronKeys, sealSync, unsealSync } from './micro/iron-node-crypto.js';
+import { createMapLru, createTwoGenerationCache } from './micro/caches.js';
 import { type OpCost, timeOp } from './micro/time-op.js';
 import { LOGIN_DATA, SECRET } from './servers/shared.js';
 
@@ -45,6 +46,28 @@ const sealedByIron = await iron.seal(payload, keys, options);
 // A larger session (50 keys, about 7 KB of JSON): the commit-time dirty check serializes every key.
 const largeSession = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`key${i}`, { id: i, name: 'x'.repeat(100), tags: ['a', 'b', 'c'] }]));
 
+// A pool of randomness refilled 4 KiB at a time, as Node's randomUUID does internally.
+const pool = Buffer.alloc(4096);
+let poolOffset = pool.length;
+function pooledRandom(bytes: number): Buffer {
+  if (poolOffset + bytes > pool.length) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  poolOffset += bytes;
+  return pool.subarray(poolOffset - bytes, poolOffset);
+}
+
+// Caches as full as they get when every request starts a session (cookieCacheSize 10,000).
+const CACHE_SIZE = 10_000;
+const fullLru = createMapLru<string, object>(CACHE_SIZE);
+const fullTwoGeneration = createTwoGenerationCache<string, object>(CACHE_SIZE);
+let cacheKey = 0;
+for (let i = 0; i < CACHE_SIZE * 2; i += 1) {
+  fullLru.set(`warm${i}`, payload);
+  fullTwoGeneration.set(`warm${i}`, payload);
+}
+
 function deadlineRace(call: () => Promise<unknown>, timeoutMs: number): Promise<unknown> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
@@ -64,6 +87,10 @@ const costs: OpCost[] = [
   await timeOp('iron unseal, node:crypto (bench prototype; sessionkit since 221a0a6)', () => unsealSync(sealedByIron, keys), ITERATIONS),
   await timeOp("HMAC-SHA256 cookie signature (the peers' per-new-session crypto)", () => createHmac('sha256', SECRET).update(payload.id).digest('base64'), ITERATIONS),
   await timeOp('session id, 32 random bytes', () => randomBytes(32).toString('base64url'), ITERATIONS),
+  await timeOp('randomBytes(32) + randomBytes(16): id and IV of a new session', () => [randomBytes(32), randomBytes(16)], ITERATIONS, IN_FLIGHT),
+  await timeOp('the same 48 bytes from a 4 KiB pool refilled by randomFillSync', () => [pooledRandom(32), pooledRandom(16)], ITERATIONS, IN_FLIGHT),
+  await timeOp('verified-cookie LRU (Map) at 10,000 entries: set, evicting the oldest', () => fullLru.set(`new${(cacheKey += 1)}`, payload), ITERATIONS * 5),
+  await timeOp('two-generation cache at 10,000 entries: set', () => fullTwoGeneration.set(`new${(cacheKey += 1)}`, payload), ITERATIONS * 5),
   await timeOp('JSON.parse of the 4 stored values, with the prototype-safe reviver (sessionkit before 221a0a6)', () => storedValues.map((text) => JSON.parse(text, reviver)), ITERATIONS * 5),
   await timeOp('JSON.parse of the 4 stored values, plain (sessionkit since 221a0a6, for text without a poison key)', () => storedValues.map((text) => JSON.parse(text)), ITERATIONS * 5),
   await timeOp('JSON.stringify of the 4 values (the commit-time dirty check)', () => Object.values(LOGIN_DATA).map((value) => JSON.stringify(value)), ITERATIONS * 5),
@@ -73,7 +100,7 @@ const costs: OpCost[] = [
 ];
 
 const lines = [
-  `Micro costs, ${ITERATIONS} calls each (JSON rows ×5), Node ${process.version}. CPU counts every thread (WebCrypto runs on the libuv pool).`,
+  `Micro costs, ${ITERATIONS} calls each (JSON and cache rows ×5), Node ${process.version}. CPU counts every thread (WebCrypto runs on the libuv pool).`,
   '',
   '| operation | in flight | wall µs/call | CPU µs/call |',
   '| --- | ---: | ---: | ---: |',
