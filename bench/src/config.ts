@@ -59,7 +59,10 @@ function list<T extends string>(name: string, text: string, allowed: readonly T[
 /** The usage text printed by `--help`. */
 export function usage(): string {
   const lines = KNOBS.map((knob) => `  --${knob.flag.padEnd(12)} ${knob.env.padEnd(18)} ${knob.help} (default ${knob.fallback})`);
-  return `npm run bench [-- flags]\n\n  flag           env variable       meaning\n${lines.join('\n')}\n`;
+  return (
+    'npm run bench -w bench -- [flags], or the environment variables (from the root too: BENCH_ROUNDS=1 npm run bench)\n\n' +
+    `  flag           env variable       meaning\n${lines.join('\n')}\n`
+  );
 }
 
 /** Reads the config from `argv` and `env`; throws with a readable message on a bad value. */

@@ -24,7 +24,13 @@ import { type ServerProcess, startServer } from './server-process.js';
 import type { Framework, Stack } from './stacks.js';
 
 function configOrExit(): BenchConfig {
-  const parsed = readConfig(process.argv.slice(2), process.env);
+  let parsed: BenchConfig | 'help';
+  try {
+    parsed = readConfig(process.argv.slice(2), process.env);
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n\n${usage()}`);
+    return process.exit(2);
+  }
   if (parsed !== 'help') return parsed;
   process.stdout.write(usage());
   return process.exit(0);
