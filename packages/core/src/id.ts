@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBase64url } from './random-pool.js';
 
 const SESSION_ID_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
@@ -6,7 +6,7 @@ const SESSION_ID_PATTERN = /^[A-Za-z0-9_-]{43}$/;
  * A new session id: 32 bytes (256 bits) from the CSPRNG, base64url, 43 characters.
  */
 export function generateSessionId(): string {
-  return randomBytes(32).toString('base64url');
+  return randomBase64url(32);
 }
 
 /**

@@ -13,14 +13,15 @@
  *
  * @module
  */
-import { createCipheriv, createDecipheriv, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, timingSafeEqual } from 'node:crypto';
+import { randomBuffer } from './random-pool.js';
 import type { DerivedKeys } from './secrets.js';
 
 const PREFIX = 'Fe26.2';
 
 /** @internal Seals `payload` (JSON) with `keys`, in iron's Fe26.2 format without expiration. */
 export function sealIron(payload: unknown, keys: DerivedKeys): string {
-  const iv = randomBytes(16);
+  const iv = randomBuffer(16);
   const cipher = createCipheriv('aes-256-cbc', keys.encryption, iv);
   const encrypted = Buffer.concat([cipher.update(JSON.stringify(payload), 'utf8'), cipher.final()]);
   // prefix * password id * encryption salt (none) * iv * ciphertext * expiration (none)
