@@ -7,24 +7,7 @@ import { isSessionError, type SessionManager } from '@sessionkit/core';
 import { session } from '@sessionkit/express';
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import { mountTestRoutes } from './test-routes.js';
-
-declare module '@sessionkit/core' {
-  interface SessionData {
-    username: string;
-    visits: number;
-  }
-}
-
-/** Escapes text for HTML, so a user name can never inject markup. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-const LOGIN_FORM = `<!doctype html><title>Log in</title>
-<form method="post" action="/login">
-  <label>Name <input name="username" autocomplete="username" required maxlength="100"></label>
-  <button type="submit">Log in</button>
-</form>`;
+import { LOGIN_FORM, loggedInPage, NOT_LOGGED_IN } from '../../example-pages.js';
 
 /** Options of {@link createApp}. */
 export interface AppOptions {
@@ -42,11 +25,11 @@ export function createApp(manager: SessionManager<object>, options: AppOptions =
   app.get('/', async (req, res) => {
     const { username } = req.session.data;
     if (username === undefined) {
-      res.type('text/plain').send('You are not logged in');
+      res.type('text/plain').send(NOT_LOGGED_IN);
       return;
     }
     const visits = await req.session.increment('visits');
-    res.type('text/html').send(`Logged in as ${escapeHtml(username)}. Visits: ${visits}`);
+    res.type('text/html').send(loggedInPage(username, visits));
   });
 
   app.get('/login', (_req, res) => {

@@ -8,24 +8,7 @@ import { isSessionError, type SessionManager } from '@sessionkit/core';
 import { session } from '@sessionkit/fastify';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { mountTestRoutes } from './test-routes.js';
-
-declare module '@sessionkit/core' {
-  interface SessionData {
-    username: string;
-    visits: number;
-  }
-}
-
-/** Escapes text for HTML, so a user name can never inject markup. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-const LOGIN_FORM = `<!doctype html><title>Log in</title>
-<form method="post" action="/login">
-  <label>Name <input name="username" autocomplete="username" required maxlength="100"></label>
-  <button type="submit">Log in</button>
-</form>`;
+import { LOGIN_FORM, loggedInPage, NOT_LOGGED_IN } from '../../example-pages.js';
 
 const TEXT = 'text/plain; charset=utf-8';
 const HTML = 'text/html; charset=utf-8';
@@ -44,9 +27,9 @@ export function createApp(manager: SessionManager<object>, options: AppOptions =
 
   app.get('/', async (request, reply) => {
     const { username } = request.session.data;
-    if (username === undefined) return reply.type(TEXT).send('You are not logged in');
+    if (username === undefined) return reply.type(TEXT).send(NOT_LOGGED_IN);
     const visits = await request.session.increment('visits');
-    return reply.type(HTML).send(`Logged in as ${escapeHtml(username)}. Visits: ${visits}`);
+    return reply.type(HTML).send(loggedInPage(username, visits));
   });
 
   app.get('/login', async (_request, reply) => reply.type(HTML).send(LOGIN_FORM));

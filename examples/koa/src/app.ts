@@ -9,24 +9,7 @@ import { isSessionError, type SessionManager } from '@sessionkit/core';
 import { session } from '@sessionkit/koa';
 import Koa, { type Middleware } from 'koa';
 import { mountTestRoutes } from './test-routes.js';
-
-declare module '@sessionkit/core' {
-  interface SessionData {
-    username: string;
-    visits: number;
-  }
-}
-
-/** Escapes text for HTML, so a user name can never inject markup. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-const LOGIN_FORM = `<!doctype html><title>Log in</title>
-<form method="post" action="/login">
-  <label>Name <input name="username" autocomplete="username" required maxlength="100"></label>
-  <button type="submit">Log in</button>
-</form>`;
+import { LOGIN_FORM, loggedInPage, NOT_LOGGED_IN } from '../../example-pages.js';
 
 /** Options of {@link createApp}. */
 export interface AppOptions {
@@ -60,12 +43,12 @@ export function createApp(manager: SessionManager<object>, options: AppOptions =
     const { username } = ctx.session.data;
     if (username === undefined) {
       ctx.type = 'text/plain';
-      ctx.body = 'You are not logged in';
+      ctx.body = NOT_LOGGED_IN;
       return;
     }
     const visits = await ctx.session.increment('visits');
     ctx.type = 'text/html';
-    ctx.body = `Logged in as ${escapeHtml(username)}. Visits: ${visits}`;
+    ctx.body = loggedInPage(username, visits);
   });
 
   router.get('/login', (ctx) => {
