@@ -42,6 +42,19 @@ local function expiry_ms(deadline, now_ms, ttl_ms)
   return math.floor(math.min(ttl_ms, deadline - now_ms))
 end
 
+-- The deadline of a live session, or nil for a missing, foreign, corrupt or timed-out one (a
+-- timed-out key is deleted). Writers check first and slide last: their first write must be one
+-- maxmemory can refuse, so that under OOM a script fails before it changes anything.
+local function live_deadline(key, now_ms, ttl_ms)
+  local deadline = session_deadline(key)
+  if deadline == nil then return nil end
+  if expiry_ms(deadline, now_ms, ttl_ms) <= 0 then
+    redis.call('DEL', key)
+    return nil
+  end
+  return deadline
+end
+
 -- Slides the expiry; past the deadline the key is deleted and the answer is false.
 local function slide(key, deadline, now_ms, ttl_ms)
   local ms = expiry_ms(deadline, now_ms, ttl_ms)
@@ -119,12 +132,8 @@ export const PATCH_SCRIPT = luaScript(
   `${HELPERS}
 local key = KEYS[1]
 local now_ms, ttl_ms = tonumber(ARGV[1]), tonumber(ARGV[2])
-local deadline = session_deadline(key)
+local deadline = live_deadline(key, now_ms, ttl_ms)
 if deadline == nil then return {'gone'} end
-if expiry_ms(deadline, now_ms, ttl_ms) <= 0 then
-  redis.call('DEL', key)
-  return {'gone'}
-end
 local previous = redis.call('HGET', key, F_USER) or ''
 local pairs_end = 5 + tonumber(ARGV[5])
 chunked('HSET', key, 6, pairs_end)
@@ -152,12 +161,8 @@ export const INCREMENT_SCRIPT = luaScript(
   `${HELPERS}
 local key, field = KEYS[1], ARGV[3]
 local now_ms, ttl_ms = tonumber(ARGV[1]), tonumber(ARGV[2])
-local deadline = session_deadline(key)
+local deadline = live_deadline(key, now_ms, ttl_ms)
 if deadline == nil then return {'gone'} end
-if expiry_ms(deadline, now_ms, ttl_ms) <= 0 then
-  redis.call('DEL', key)
-  return {'gone'}
-end
 local current = redis.call('HGET', key, field)
 local base = 0
 if current then
