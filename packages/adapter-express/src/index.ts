@@ -33,10 +33,7 @@ function createJar(req: Request, res: Response): CookieJar {
     cookieHeader: req.headers.cookie,
     secure: req.secure,
     appendSetCookie: (line) => res.appendHeader('Set-Cookie', line),
-    getHeader: (name) => {
-      const value = res.getHeader(name);
-      return value === undefined ? undefined : Array.isArray(value) ? value.join(', ') : String(value);
-    },
+    getHeader: (name) => res.getHeader(name),
     setHeader: (name, value) => res.setHeader(name, value),
     headersSent: () => res.headersSent,
   };

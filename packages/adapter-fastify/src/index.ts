@@ -32,10 +32,7 @@ function createJar(request: FastifyRequest, reply: FastifyReply): CookieJar {
     secure: request.protocol === 'https',
     // reply.header appends to set-cookie (Fastify special-cases it), beside @fastify/cookie's cookies.
     appendSetCookie: (line) => void reply.header('set-cookie', line),
-    getHeader: (name) => {
-      const value = reply.getHeader(name);
-      return value === undefined ? undefined : Array.isArray(value) ? value.join(', ') : String(value);
-    },
+    getHeader: (name) => reply.getHeader(name),
     setHeader: (name, value) => void reply.header(name, value),
     headersSent: () => reply.raw.headersSent,
   };

@@ -37,10 +37,7 @@ function createJar(ctx: Context, written: Written): CookieJar {
       written.setCookies.push(line);
     },
     // Through the Node response: Koa 2's ctx.response.get answers '' for a missing header, Koa 3's undefined.
-    getHeader: (name) => {
-      const value = ctx.res.getHeader(name);
-      return value === undefined ? undefined : Array.isArray(value) ? value.join(', ') : String(value);
-    },
+    getHeader: (name) => ctx.res.getHeader(name),
     setHeader: (name, value) => {
       ctx.set(name, value);
       written.headers.set(name, value);

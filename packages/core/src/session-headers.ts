@@ -8,7 +8,8 @@ import type { CookieJar } from './types.js';
  * @internal
  */
 export function writeSessionHeaders(jar: CookieJar, cacheControl: string | false): void {
-  const vary = jar.getHeader('Vary');
+  const raw = jar.getHeader('Vary');
+  const vary = raw === undefined ? undefined : typeof raw === 'object' ? raw.join(', ') : String(raw);
   if (vary === undefined || vary.trim() === '') {
     jar.setHeader('Vary', 'Cookie');
   } else if (!/(^|,)\s*(cookie|\*)\s*(,|$)/i.test(vary)) {

@@ -37,8 +37,8 @@ export interface CookieJar {
   readonly secure: boolean;
   /** Appends one `Set-Cookie` line; must never replace cookies set by the app. */
   appendSetCookie(line: string): void;
-  /** Reads a response header, joined with `, ` when it has several values. */
-  getHeader(name: string): string | undefined;
+  /** Reads a response header as the framework holds it (Node's `getHeader` shape); the core joins lists. */
+  getHeader(name: string): string | number | readonly string[] | undefined;
   /** Sets a response header. */
   setHeader(name: string, value: string): void;
   /** Whether the response headers are already on their way to the client. */

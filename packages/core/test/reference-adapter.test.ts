@@ -11,7 +11,7 @@ function createJar(req: IncomingMessage, res: ServerResponse): CookieJar {
     cookieHeader: req.headers.cookie,
     secure: false,
     appendSetCookie: (line) => void res.appendHeader('Set-Cookie', line),
-    getHeader: (name) => [res.getHeader(name) ?? []].flat().join(', ') || undefined,
+    getHeader: (name) => res.getHeader(name),
     setHeader: (name, value) => void res.setHeader(name, value),
     headersSent: () => res.headersSent,
   };
