@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { forgeCookie, type TestClient } from '@sessionkit/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AppProcess, startApp } from '../src/app-process.js';
+import { useAppOnRedis } from '../src/app-on-redis.js';
 import { FRAMEWORKS, SUITE_SECRET } from '../src/frameworks.js';
-import { allKeys, type RedisProcess, redisUrl, startRedis } from '../src/redis.js';
+import { allKeys } from '../src/redis.js';
 
 /** A request carrying exactly this Cookie header; asserts no 5xx and no session. */
 async function expectNoSession(client: TestClient, cookieHeader: string): Promise<void> {
@@ -13,21 +13,16 @@ async function expectNoSession(client: TestClient, cookieHeader: string): Promis
 }
 
 describe.each(FRAMEWORKS)('bad input against examples/%s', (framework) => {
-  let app: AppProcess;
-  let redis: RedisProcess;
+  const { app, redis } = useAppOnRedis(framework);
   let valid: string;
   beforeAll(async () => {
-    redis = await startRedis();
-    app = await startApp(framework, { REDIS_URL: redisUrl(redis) });
-    const browser = app.client();
+    const browser = app().client();
     await browser.postForm('/login', { username: 'victim' });
     valid = browser.cookie('sid') as string;
     expect((await browser.get('/')).body).toBe('Logged in as victim. Visits: 1');
   });
   afterAll(async () => {
-    expect(app.stderr()).not.toMatch(/unhandled|TypeError|RangeError/i);
-    await app?.stop();
-    await redis?.dispose();
+    expect(app().stderr()).not.toMatch(/unhandled|TypeError|RangeError/i);
   });
 
   it('refuses every component of a valid seal flipped, deleted or extended', async () => {
@@ -41,11 +36,11 @@ describe.each(FRAMEWORKS)('bad input against examples/%s', (framework) => {
     });
     variants.push(`${valid}*extra`, `${valid}x`, valid.slice(0, -1), `x${valid}`, valid.toLowerCase());
     // Iron's salt and expiry parts are empty in our seals: emptying them again changes nothing.
-    for (const variant of new Set(variants)) if (variant !== valid) await expectNoSession(app.client(), `sid=${variant}`);
+    for (const variant of new Set(variants)) if (variant !== valid) await expectNoSession(app().client(), `sid=${variant}`);
   });
 
   it('refuses 500 random mutations of a valid seal (property-based)', async () => {
-    const client = app.client();
+    const client = app().client();
     const mutation = fc.oneof(
       fc.record({ kind: fc.constant('replace' as const), at: fc.nat(), char: fc.constantFrom(...'AZaz09-_*.%=; "\\é\u0000') }),
       fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 40 }) }),
@@ -73,7 +68,7 @@ describe.each(FRAMEWORKS)('bad input against examples/%s', (framework) => {
   });
 
   it('refuses malformed values of every kind', async () => {
-    const client = app.client();
+    const client = app().client();
     const [prefix, , ...rest] = valid.split('*');
     const cases = [
       'sid=',
@@ -103,9 +98,9 @@ describe.each(FRAMEWORKS)('bad input against examples/%s', (framework) => {
   });
 
   it('uses the one valid value of a repeated cookie name, and refuses two different valid sessions', async () => {
-    const other = app.client();
+    const other = app().client();
     await other.postForm('/login', { username: 'other' });
-    const client = app.client();
+    const client = app().client();
     const withGarbage = await client.get('/test/session', { cookie: `sid=garbage; sid=${valid}` });
     expect(JSON.parse(withGarbage.body).data.username).toBe('victim');
     await expectNoSession(client, `sid=${valid}; sid=${other.cookie('sid')}`);
@@ -113,26 +108,26 @@ describe.each(FRAMEWORKS)('bad input against examples/%s', (framework) => {
 
   it('refuses a correct seal made with another secret', async () => {
     const foreign = await forgeCookie({}, ['a-different-secret-of-enough-length-000000']);
-    await expectNoSession(app.client(), `sid=${foreign}`);
+    await expectNoSession(app().client(), `sid=${foreign}`);
   });
 
   it('does not adopt a correctly sealed unknown session id', async () => {
     const forgedId = 'A'.repeat(43);
     const forged = await forgeCookie({ id: forgedId }, [SUITE_SECRET]);
-    const client = app.client();
+    const client = app().client();
     await expectNoSession(client, `sid=${forged}`);
     client.setCookie('sid', forged);
     await client.postForm('/test/data/planted', { value: 'x' });
     const session = JSON.parse((await client.get('/test/session')).body);
     expect(session.id).not.toBe(forgedId);
     expect(session.data).toEqual({ planted: 'x' });
-    const keys = await allKeys(redis);
+    const keys = await allKeys(redis());
     expect(keys).toContain(`session:${session.id}`);
     expect(keys.filter((key) => key.includes(forgedId))).toEqual([]);
   });
 
   it('keeps names of session methods as data and refuses oversized data with 413 and nothing written', async () => {
-    const client = app.client();
+    const client = app().client();
     for (const key of ['destroy', 'regenerate', 'commit', 'increment', '__proto__', 'constructor', 'prototype']) {
       expect((await client.postForm(`/test/data/${key}`, { value: `v-${key}` })).status).toBe(204);
     }

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Browser, chromium } from 'playwright-core';
-import { type AppProcess, startApp } from '../src/app-process.js';
+import { useAppOnRedis } from '../src/app-on-redis.js';
 import { FRAMEWORKS } from '../src/frameworks.js';
-import { type RedisProcess, redisUrl, startRedis } from '../src/redis.js';
 
 // Debian's chromium; tools that download their own browser cannot work on these machines.
 const CHROMIUM_PATH = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
@@ -19,41 +18,32 @@ afterAll(async () => {
 });
 
 describe.each(FRAMEWORKS)('a real browser against examples/%s', (framework) => {
-  let app: AppProcess;
-  let redis: RedisProcess;
-  beforeAll(async () => {
-    redis = await startRedis();
-    app = await startApp(framework, { REDIS_URL: redisUrl(redis) });
-  });
-  afterAll(async () => {
-    await app?.stop();
-    await redis?.dispose();
-  });
+  const { app } = useAppOnRedis(framework);
 
   it('logs in, counts visits across navigation with an HttpOnly cookie, and logs out', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
-    await page.goto(`${app.url}/`);
+    await page.goto(`${app().url}/`);
     expect(await page.textContent('body')).toContain('You are not logged in');
-    await page.goto(`${app.url}/login`);
+    await page.goto(`${app().url}/login`);
     await page.fill('input[name=username]', 'Ada <admin>');
-    await Promise.all([page.waitForURL(`${app.url}/`), page.click('button[type=submit]')]);
+    await Promise.all([page.waitForURL(`${app().url}/`), page.click('button[type=submit]')]);
     expect(await page.textContent('body')).toBe('Logged in as Ada <admin>. Visits: 1');
     await page.reload();
     expect(await page.textContent('body')).toBe('Logged in as Ada <admin>. Visits: 2');
-    await page.goto(`${app.url}/login`);
-    await page.goto(`${app.url}/`);
+    await page.goto(`${app().url}/login`);
+    await page.goto(`${app().url}/`);
     expect(await page.textContent('body')).toBe('Logged in as Ada <admin>. Visits: 3');
 
-    const cookies = await context.cookies(app.url);
+    const cookies = await context.cookies(app().url);
     const sid = cookies.find((cookie) => cookie.name === 'sid');
     expect(sid?.httpOnly).toBe(true);
     expect(sid?.sameSite).toBe('Lax');
     expect(await page.evaluate(() => document.cookie)).not.toContain('sid=');
 
-    await page.goto(`${app.url}/logout`);
+    await page.goto(`${app().url}/logout`);
     expect(await page.textContent('body')).toContain('You are not logged in');
-    expect((await context.cookies(app.url)).find((cookie) => cookie.name === 'sid')).toBeUndefined();
+    expect((await context.cookies(app().url)).find((cookie) => cookie.name === 'sid')).toBeUndefined();
     await context.close();
   });
 });

@@ -1,22 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AppProcess, startApp } from '../src/app-process.js';
+import { describe, expect, it } from 'vitest';
+import { useAppOnRedis } from '../src/app-on-redis.js';
 import { FRAMEWORKS } from '../src/frameworks.js';
-import { type RedisProcess, redisUrl, startRedis } from '../src/redis.js';
 
 describe.each(FRAMEWORKS)('caching headers on examples/%s', (framework) => {
-  let app: AppProcess;
-  let redis: RedisProcess;
-  beforeAll(async () => {
-    redis = await startRedis();
-    app = await startApp(framework, { REDIS_URL: redisUrl(redis) });
-  });
-  afterAll(async () => {
-    await app?.stop();
-    await redis?.dispose();
-  });
+  const { app } = useAppOnRedis(framework);
 
   it('marks responses that set or read a session no-store and Vary: Cookie, and leaves anonymous ones alone', async () => {
-    const client = app.client();
+    const client = app().client();
     const anonymous = await client.get('/');
     expect(anonymous.headers.get('cache-control')).toBeNull();
     expect(anonymous.headers.get('vary') ?? '').not.toMatch(/cookie/i);

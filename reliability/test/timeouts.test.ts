@@ -1,25 +1,15 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AppProcess, startApp } from '../src/app-process.js';
+import { describe, expect, it } from 'vitest';
+import { useAppOnRedis } from '../src/app-on-redis.js';
 import { FRAMEWORKS } from '../src/frameworks.js';
-import { type RedisProcess, redisUrl, startRedis } from '../src/redis.js';
 
 // Expiry is wall-clock time in Redis (PEXPIRE) and in the sealed cookie: there is no event to wait
 // for, so these tests wait real seconds. Idle 2 s, absolute 4 s.
 describe.each(FRAMEWORKS)('timeouts enforced server-side by examples/%s', (framework) => {
-  let redis: RedisProcess;
-  let app: AppProcess;
-  beforeAll(async () => {
-    redis = await startRedis();
-    app = await startApp(framework, { REDIS_URL: redisUrl(redis), SESSION_TTL: '2', SESSION_ABSOLUTE_TTL: '4' });
-  });
-  afterAll(async () => {
-    await app?.stop();
-    await redis?.dispose();
-  });
+  const { app } = useAppOnRedis(framework, { SESSION_TTL: '2', SESSION_ABSOLUTE_TTL: '4' });
 
   it('ends an idle session within a second of its idle deadline, also for a replayed cookie', async () => {
-    const browser = app.client();
+    const browser = app().client();
     await browser.postForm('/login', { username: 'idle' });
     const saved = browser.cookie('sid') as string;
     await delay(1_200);
@@ -27,14 +17,14 @@ describe.each(FRAMEWORKS)('timeouts enforced server-side by examples/%s', (frame
     await delay(1_200);
     expect((await browser.get('/')).body).toBe('Logged in as idle. Visits: 2'); // 2.4 s after login: slid
     await delay(3_000);
-    const replay = app.client();
+    const replay = app().client();
     replay.setCookie('sid', saved);
     expect((await replay.get('/')).body).toBe('You are not logged in');
     expect((await browser.get('/')).body).toBe('You are not logged in');
   });
 
   it('ends an active session within a second of its absolute deadline', async () => {
-    const browser = app.client();
+    const browser = app().client();
     const loggedInAt = Date.now();
     await browser.postForm('/login', { username: 'busy' });
     const saved = browser.cookie('sid') as string;
@@ -45,7 +35,7 @@ describe.each(FRAMEWORKS)('timeouts enforced server-side by examples/%s', (frame
     }
     await delay(Math.max(0, loggedInAt + 5_000 - Date.now()));
     expect((await browser.get('/')).body).toBe('You are not logged in');
-    const replay = app.client();
+    const replay = app().client();
     replay.setCookie('sid', saved);
     expect((await replay.get('/')).body).toBe('You are not logged in');
   });
