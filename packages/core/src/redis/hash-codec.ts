@@ -31,30 +31,56 @@ export function encodeSessionFields(session: StoredSession): string[] {
   return fields;
 }
 
+/** A session read from its hash, with when its key expires (`m:expires`, app clock), if recorded. */
+export interface DecodedSession {
+  /** The session. */
+  readonly session: StoredSession;
+  /** When the key expires, ms since the epoch; `undefined` for a hash written before it was recorded. */
+  readonly expiresAtMs: number | undefined;
+}
+
 /**
- * Reads a session from a script reply holding its hash as a flat `[field, value, ...]` array.
- *
- * The reply is deliberately an array and not HGETALL's object conversion: ioredis builds that
- * object with `obj[field] = value`, which for a field named `__proto__` sets the prototype instead
- * of a key. Here data keys become own properties through `Object.fromEntries`, whatever their name.
- *
- * @param reply - the script's reply
- * @returns the session, or `undefined` when the reply is empty or the metadata is missing or
- *   corrupt (a corrupt key is "no session", never an error)
+ * The hash as a flat `[field, value, ...]` list, whatever shape the client answered in: a flat
+ * array (script replies), ioredis's HGETALL object, or a Map.
  */
-export function decodeSessionHash(reply: unknown): StoredSession | undefined {
-  if (!Array.isArray(reply) || reply.length === 0 || reply.length % 2 !== 0) return undefined;
+function flatFields(reply: unknown): unknown[] | undefined {
+  if (Array.isArray(reply)) return reply;
+  if (reply instanceof Map) return [...reply].flat();
+  if (reply === null || typeof reply !== 'object') return undefined;
+  // ioredis defines a field named `__proto__` or `constructor` as an own property (its issue
+  // #1267), so Object.keys sees every field.
+  const object = reply as Record<string, unknown>;
+  const flat: unknown[] = [];
+  for (const field of Object.keys(object)) flat.push(field, object[field]);
+  return flat;
+}
+
+/**
+ * Reads a session from its hash fields: a script's flat array, or HGETALL's reply as ioredis
+ * converts it. Every field of ours has a prefix (`d:`, `m:`), so a field named `__proto__` is never
+ * ours and is ignored, and data keys become own properties through `Object.fromEntries`, whatever
+ * their name (`d:__proto__` is the data key `__proto__`, which the session then leaves out).
+ *
+ * @param reply - the script's or HGETALL's reply
+ * @returns the session and its recorded expiry, or `undefined` when the reply is empty or the
+ *   metadata is missing or corrupt (a corrupt key is "no session", never an error)
+ */
+export function decodeSession(reply: unknown): DecodedSession | undefined {
+  const fields = flatFields(reply);
+  if (fields === undefined || fields.length === 0 || fields.length % 2 !== 0) return undefined;
   const data: Array<[string, string]> = [];
   let createdText: string | undefined;
   let deadlineText: string | undefined;
+  let expiresText: string | undefined;
   let userId: string | undefined;
-  for (let i = 0; i < reply.length; i += 2) {
-    const field: unknown = reply[i];
-    const value: unknown = reply[i + 1];
+  for (let i = 0; i < fields.length; i += 2) {
+    const field: unknown = fields[i];
+    const value: unknown = fields[i + 1];
     if (typeof field !== 'string' || typeof value !== 'string') return undefined;
     if (field.startsWith(DATA_FIELD_PREFIX)) data.push([field.slice(DATA_FIELD_PREFIX.length), value]);
     else if (field === META_FIELDS.createdAt) createdText = value;
     else if (field === META_FIELDS.absoluteDeadlineMs) deadlineText = value;
+    else if (field === META_FIELDS.expiresAt) expiresText = value;
     else if (field === META_FIELDS.userId) userId = value === '' ? undefined : value;
     // Any other field is not ours to interpret: ignored.
   }
@@ -62,7 +88,17 @@ export function decodeSessionHash(reply: unknown): StoredSession | undefined {
   const absoluteDeadlineMs = parseInteger(deadlineText);
   if (createdAt === undefined || absoluteDeadlineMs === undefined) return undefined;
   const meta: SessionMeta = userId === undefined ? { createdAt, absoluteDeadlineMs } : { createdAt, absoluteDeadlineMs, userId };
-  return { data: Object.fromEntries(data), meta };
+  return { session: { data: Object.fromEntries(data), meta }, expiresAtMs: parseInteger(expiresText) };
+}
+
+/**
+ * Reads a session from a script reply holding its hash as a flat `[field, value, ...]` array.
+ *
+ * @param reply - the script's reply
+ * @returns the session, or `undefined` for no session (see {@link decodeSession})
+ */
+export function decodeSessionHash(reply: unknown): StoredSession | undefined {
+  return decodeSession(reply)?.session;
 }
 
 /**

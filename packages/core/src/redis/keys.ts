@@ -22,6 +22,11 @@ export const META_FIELDS = {
   absoluteDeadlineMs: 'm:deadline',
   /** The user id of the session, absent for anonymous sessions. */
   userId: 'm:user',
+  /**
+   * When the key expires, ms since the epoch on the app's clock, written with every PEXPIRE: a load
+   * reads it with the data and slides the expiry only when that moves it noticeably.
+   */
+  expiresAt: 'm:expires',
 } as const;
 
 /**

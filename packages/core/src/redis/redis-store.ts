@@ -8,7 +8,8 @@ import { SessionArgumentError, SessionConfigError } from '../errors.js';
 import { isValidSessionId } from '../id.js';
 import type { Gone, SessionPatch, SessionStore, StoredSession } from '../store.js';
 import type { RedisClientLike } from './client-types.js';
-import { decodeSessionHash, encodeSessionFields, replyStatus } from './hash-codec.js';
+import { decodeSession, decodeSessionHash, encodeSessionFields, replyStatus } from './hash-codec.js';
+import { readSessionHash } from './hash-read.js';
 import { dataField, sessionKey } from './keys.js';
 import { runScript } from './lua-script.js';
 import {
@@ -17,7 +18,6 @@ import {
   DEADLINE_SCRIPT,
   DESTROY_SCRIPT,
   INCREMENT_SCRIPT,
-  LOAD_SCRIPT,
   PATCH_SCRIPT,
   TOUCH_SCRIPT,
 } from './session-scripts.js';
@@ -46,9 +46,28 @@ export interface RedisStoreOptions {
 }
 
 /**
- * Sessions in Redis. Every operation is one Lua script on one key, so it is atomic on a standalone
+ * How far a read must move the expiry before it is worth a write: 5% of the idle TTL, at most a
+ * minute. A session therefore never lives longer than its idle timeout after the last request,
+ * and at worst this much less; in exchange a read is one `HGETALL` and writes nothing (no PEXPIRE
+ * per request to replicate and append to the AOF).
+ */
+export function slideToleranceMs(ttlMs: number): number {
+  return Math.min(ttlMs / 20, 60_000);
+}
+
+/** Whether a load owes a slide: the expiry it would set differs noticeably from the recorded one. */
+function slideDue(expiresAtMs: number | undefined, nowMs: number, ttlMs: number, deadlineMs: number): boolean {
+  if (expiresAtMs === undefined) return true;
+  const wanted = Math.min(nowMs + ttlMs, deadlineMs);
+  return Math.abs(wanted - expiresAtMs) > slideToleranceMs(ttlMs);
+}
+
+/**
+ * Sessions in Redis. Every write is one Lua script on one key, so it is atomic on a standalone
  * server, behind Sentinel and on a Cluster (where no command ever spans two slots):
- * - `load` reads the hash and slides its expiry (capped by the absolute deadline) in one round trip;
+ * - `load` is one `HGETALL`; it slides the expiry (a touch script, capped by the absolute deadline)
+ *   only when that would move it by more than {@link slideToleranceMs}, i.e. about once per 5% of
+ *   the idle timeout per session, and never writes otherwise;
  * - `patch` writes only changed and removed fields, and never on a session that is gone;
  * - `increment` is HINCRBY, exact under any concurrency;
  * - failures reject with `SessionStoreUnavailableError`; corrupt or foreign keys mean "no session".
@@ -73,7 +92,7 @@ export class RedisStore implements SessionStore {
   /** @param options - the client and the key prefix */
   constructor(options: RedisStoreOptions) {
     const client = options?.client as Partial<RedisClientLike> | undefined;
-    if (typeof client?.evalsha !== 'function' || typeof client.eval !== 'function') {
+    if (typeof client?.evalsha !== 'function' || typeof client.eval !== 'function' || typeof client.hgetall !== 'function') {
       throw new SessionConfigError(
         'sessionkit: RedisStore needs an ioredis client, e.g. `new RedisStore({ client: createRedisClient(process.env.REDIS_URL) })`.',
       );
@@ -96,8 +115,18 @@ export class RedisStore implements SessionStore {
 
   async load(id: string, ttlMs: number): Promise<StoredSession | undefined> {
     if (!isValidSessionId(id)) return undefined;
-    const reply = await runScript(this.client, LOAD_SCRIPT, this.#key(id), [String(Date.now()), ttlArgument(ttlMs)]);
-    return decodeSessionHash(reply);
+    const key = this.#key(id);
+    const decoded = decodeSession(await readSessionHash(this.client, key));
+    if (decoded === undefined) return undefined;
+    const now = Date.now();
+    const { absoluteDeadlineMs } = decoded.session.meta;
+    // Every expiry is capped by the deadline, so Redis drops the key itself; this covers clock skew.
+    if (absoluteDeadlineMs <= now) return undefined;
+    if (slideDue(decoded.expiresAtMs, now, ttlMs, absoluteDeadlineMs)) {
+      // Destroyed between the read and the slide: no session, as if the read had come second.
+      if ((await this.touch(id, ttlMs)) === 'gone') return undefined;
+    }
+    return decoded.session;
   }
 
   async patch(id: string, patch: SessionPatch, ttlMs: number): Promise<'ok' | Gone> {

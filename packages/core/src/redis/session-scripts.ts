@@ -21,7 +21,7 @@ import { luaScript } from './lua-script.js';
 
 /** Helpers prepended to every session script. */
 const HELPERS = `
-local F_CREATED, F_DEADLINE, F_USER = '${META_FIELDS.createdAt}', '${META_FIELDS.absoluteDeadlineMs}', '${META_FIELDS.userId}'
+local F_CREATED, F_DEADLINE, F_USER, F_EXPIRES = '${META_FIELDS.createdAt}', '${META_FIELDS.absoluteDeadlineMs}', '${META_FIELDS.userId}', '${META_FIELDS.expiresAt}'
 
 -- A decimal integer as RedisStore writes it, or nil (corrupt values count as missing).
 local function int_field(value)
@@ -29,12 +29,15 @@ local function int_field(value)
   return tonumber(value)
 end
 
--- The absolute deadline of a well-formed session hash, or nil for a missing, foreign-type or corrupt key.
-local function session_deadline(key)
-  if redis.call('TYPE', key)['ok'] ~= 'hash' then return nil end
-  local meta = redis.call('HMGET', key, F_CREATED, F_DEADLINE)
-  if int_field(meta[1]) == nil then return nil end
-  return int_field(meta[2])
+-- The absolute deadline of a well-formed session hash and its metadata row (created, deadline,
+-- user, then the optional extra field), or nil for a missing, foreign-type or corrupt key. One
+-- HMGET under pcall: on a key of another type it answers WRONGTYPE, which here means "no session".
+local function session_meta(key, extra)
+  local meta = redis.pcall('HMGET', key, F_CREATED, F_DEADLINE, F_USER, extra or F_USER)
+  if meta['err'] ~= nil or int_field(meta[1]) == nil then return nil end
+  local deadline = int_field(meta[2])
+  if deadline == nil then return nil end
+  return deadline, meta
 end
 
 -- How long the key may live: the idle TTL, never past the absolute deadline.
@@ -42,20 +45,23 @@ local function expiry_ms(deadline, now_ms, ttl_ms)
   return math.floor(math.min(ttl_ms, deadline - now_ms))
 end
 
--- The deadline of a live session, or nil for a missing, foreign, corrupt or timed-out one (a
--- timed-out key is deleted). Writers check first and slide last: their first write must be one
--- maxmemory can refuse, so that under OOM a script fails before it changes anything.
-local function live_deadline(key, now_ms, ttl_ms)
-  local deadline = session_deadline(key)
+-- The deadline and metadata row of a live session, or nil for a missing, foreign, corrupt or
+-- timed-out one (a timed-out key is deleted). Writers check first and slide last: their first write
+-- must be one maxmemory can refuse, so that under OOM a script fails before it changes anything.
+local function live_meta(key, now_ms, ttl_ms, extra)
+  local deadline, meta = session_meta(key, extra)
   if deadline == nil then return nil end
   if expiry_ms(deadline, now_ms, ttl_ms) <= 0 then
     redis.call('DEL', key)
     return nil
   end
-  return deadline
+  return deadline, meta
 end
 
--- Slides the expiry; past the deadline the key is deleted and the answer is false.
+-- Slides the expiry and records it (m:expires, app clock) so that a load can tell whether a slide is
+-- due without a script; past the deadline the key is deleted and the answer is false. PEXPIRE comes
+-- first: it never needs memory, so under OOM a touch still slides (a script's later writes are not
+-- refused once one has changed the dataset).
 local function slide(key, deadline, now_ms, ttl_ms)
   local ms = expiry_ms(deadline, now_ms, ttl_ms)
   if ms <= 0 then
@@ -63,6 +69,7 @@ local function slide(key, deadline, now_ms, ttl_ms)
     return false
   end
   redis.call('PEXPIRE', key, ms)
+  redis.call('HSET', key, F_EXPIRES, string.format('%d', now_ms + ms))
   return true
 end
 
@@ -77,24 +84,6 @@ local function chunked(command, key, first, last)
   end
 end
 `;
-
-/**
- * load: reads the whole hash and slides its expiry in one step, the only command a request for an
- * unmodified session sends.
- *
- * KEYS[1] session key · ARGV[1] now · ARGV[2] idle TTL (ms).
- * Reply: the hash as a flat `[field, value, ...]` array (never HGETALL's map, so a field named
- * `__proto__` reaches JavaScript as a plain array element), or `[]` when there is no session.
- */
-export const LOAD_SCRIPT = luaScript(
-  'load',
-  `${HELPERS}
-local key = KEYS[1]
-local deadline = session_deadline(key)
-if deadline == nil or not slide(key, deadline, tonumber(ARGV[1]), tonumber(ARGV[2])) then return {} end
-return redis.call('HGETALL', key)
-`,
-);
 
 /**
  * create: stores a new session, replacing whatever was at the key.
@@ -113,6 +102,7 @@ if ms <= 0 then return 0 end
 if redis.call('EXISTS', key) == 1 then redis.call('DEL', key) end
 chunked('HSET', key, 4, #ARGV)
 redis.call('PEXPIRE', key, ms)
+redis.call('HSET', key, F_EXPIRES, string.format('%d', tonumber(ARGV[1]) + ms))
 return 1
 `,
 );
@@ -132,9 +122,9 @@ export const PATCH_SCRIPT = luaScript(
   `${HELPERS}
 local key = KEYS[1]
 local now_ms, ttl_ms = tonumber(ARGV[1]), tonumber(ARGV[2])
-local deadline = live_deadline(key, now_ms, ttl_ms)
+local deadline, meta = live_meta(key, now_ms, ttl_ms)
 if deadline == nil then return {'gone'} end
-local previous = redis.call('HGET', key, F_USER) or ''
+local previous = meta[3] or ''
 local pairs_end = 5 + tonumber(ARGV[5])
 chunked('HSET', key, 6, pairs_end)
 if ARGV[3] == 'set' then
@@ -161,9 +151,9 @@ export const INCREMENT_SCRIPT = luaScript(
   `${HELPERS}
 local key, field = KEYS[1], ARGV[3]
 local now_ms, ttl_ms = tonumber(ARGV[1]), tonumber(ARGV[2])
-local deadline = live_deadline(key, now_ms, ttl_ms)
+local deadline, meta = live_meta(key, now_ms, ttl_ms, field)
 if deadline == nil then return {'gone'} end
-local current = redis.call('HGET', key, field)
+local current = meta[4]
 local base = 0
 if current then
   -- Exactly what HINCRBY accepts: no sign on zero, no leading zeros, no spaces, no decimals.
@@ -186,7 +176,7 @@ export const TOUCH_SCRIPT = luaScript(
   'touch',
   `${HELPERS}
 local key = KEYS[1]
-local deadline = session_deadline(key)
+local deadline = session_meta(key)
 if deadline == nil or not slide(key, deadline, tonumber(ARGV[1]), tonumber(ARGV[2])) then return {'gone'} end
 return {'ok'}
 `,
@@ -202,9 +192,9 @@ export const DESTROY_SCRIPT = luaScript(
   'destroy',
   `${HELPERS}
 local key = KEYS[1]
-local user = ''
-if redis.call('TYPE', key)['ok'] == 'hash' then user = redis.call('HGET', key, F_USER) or '' end
+local user = redis.pcall('HGET', key, F_USER)
 redis.call('DEL', key)
+if type(user) ~= 'string' then return '' end
 return user
 `,
 );
@@ -222,7 +212,7 @@ export const CLAIM_SCRIPT = luaScript(
   'regenerate',
   `${HELPERS}
 local key = KEYS[1]
-local deadline = session_deadline(key)
+local deadline = session_meta(key)
 if deadline == nil then return {} end
 if deadline <= tonumber(ARGV[1]) then
   redis.call('DEL', key)
@@ -246,9 +236,9 @@ return fields
 export const DEADLINE_SCRIPT = luaScript(
   'patch',
   `${HELPERS}
-local deadline = session_deadline(KEYS[1])
+local deadline, meta = session_meta(KEYS[1])
 if deadline == nil then return {} end
-return {redis.call('HGET', KEYS[1], F_DEADLINE)}
+return {meta[2]}
 `,
 );
 
@@ -261,9 +251,9 @@ return {redis.call('HGET', KEYS[1], F_DEADLINE)}
 export const OWNER_SCRIPT = luaScript(
   'listUserSessions',
   `${HELPERS}
-local deadline = session_deadline(KEYS[1])
+local deadline, meta = session_meta(KEYS[1])
 if deadline == nil or deadline <= tonumber(ARGV[1]) then return '' end
-return redis.call('HGET', KEYS[1], F_USER) or ''
+return meta[3] or ''
 `,
 );
 
@@ -277,8 +267,8 @@ export const DESTROY_OWNED_SCRIPT = luaScript(
   'destroyUserSessions',
   `${HELPERS}
 local key = KEYS[1]
-local deadline = session_deadline(key)
-if deadline == nil or deadline <= tonumber(ARGV[1]) or redis.call('HGET', key, F_USER) ~= ARGV[2] then return 0 end
+local deadline, meta = session_meta(key)
+if deadline == nil or deadline <= tonumber(ARGV[1]) or meta[3] ~= ARGV[2] then return 0 end
 redis.call('DEL', key)
 return 1
 `,

@@ -1,6 +1,6 @@
 /**
- * A real ioredis client wrapped to record which of RedisStore's scripts each store call ran, so
- * tests can assert round trips ("load is one command") without mocking Redis.
+ * A real ioredis client wrapped to record which of RedisStore's scripts (and plain commands) each
+ * store call sent, so tests can assert round trips ("load is one command") without mocking Redis.
  */
 import type { RedisClientLike } from '../../src/redis/index.js';
 import type { LuaScript } from '../../src/redis/lua-script.js';
@@ -17,6 +17,10 @@ export function countingClient(inner: RedisClientLike): { client: RedisClientLik
   return {
     calls,
     client: {
+      hgetall: (key) => {
+        calls.push('HGETALL');
+        return inner.hgetall(key);
+      },
       evalsha: (sha1, numKeys, ...args) => {
         calls.push(names.get(sha1) ?? `unknown ${sha1}`);
         return inner.evalsha(sha1, numKeys, ...args);

@@ -1,7 +1,9 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSessionManager, isSessionError, type Session } from '../../src/index.js';
 import { RedisStore } from '../../src/redis/index.js';
+import { slideToleranceMs } from '../../src/redis/redis-store.js';
 import { cookieValueOf, createTestJar, newId, storedSession, testSecrets } from '../../src/testing/index.js';
 import { countingClient } from './counting-client.js';
 import { inspector, readyClient, setupOnce, sharedRedisPort, uniquePrefix } from './support.js';
@@ -38,13 +40,16 @@ describe('key layout', () => {
     const id = newId();
     const createdAt = Date.now();
     await store.create(id, storedSession({ username: '"alice"', visits: '42' }, { createdAt, absoluteDeadlineMs: createdAt + 5_000, userId: 'alice' }), HOUR_MS);
-    expect(await rawFields(`${store.prefix}${id}`)).toEqual([
+    const fields = await rawFields(`${store.prefix}${id}`);
+    expect(fields.filter(([field]) => field !== 'm:expires')).toEqual([
       ['d:username', '"alice"'],
       ['d:visits', '42'],
       ['m:created', String(createdAt)],
       ['m:deadline', String(createdAt + 5_000)],
       ['m:user', 'alice'],
     ]);
+    // m:expires records the expiry on the app's clock: here the deadline, which capped the TTL.
+    expect(fields.find(([field]) => field === 'm:expires')).toEqual(['m:expires', String(createdAt + 5_000)]);
     const ttl = await raw.pttl(`${store.prefix}${id}`);
     expect(ttl).toBeGreaterThan(3_000);
     expect(ttl).toBeLessThanOrEqual(5_000);
@@ -98,7 +103,7 @@ describe('round trips', () => {
     await requests(); // the first run may meet NOSCRIPT and send each script's source once
     counting.calls.length = 0;
     await requests();
-    expect(counting.calls).toEqual(['LOAD_SCRIPT', 'PATCH_SCRIPT', 'INCREMENT_SCRIPT', 'TOUCH_SCRIPT']);
+    expect(counting.calls).toEqual(['HGETALL', 'PATCH_SCRIPT', 'INCREMENT_SCRIPT', 'TOUCH_SCRIPT']);
 
     counting.calls.length = 0;
     for (const bad of ['', 'short', `${id}x`, `${id.slice(0, 42)}{`, '../../etc', `a${'*'.repeat(42)}`]) {
@@ -128,7 +133,60 @@ describe('round trips', () => {
     const loaded = await manager.load(again.jar);
     expect(loaded.data).toEqual({ name: 'alice' });
     await loaded.commit();
-    expect(counting.calls).toEqual(['LOAD_SCRIPT']);
+    expect(counting.calls).toEqual(['HGETALL']);
+  });
+
+  it('a read slides the expiry only when that moves it by more than the tolerance, then one touch', async () => {
+    const counting = countingClient(client);
+    const store = new RedisStore({ client: counting.client, prefix: uniquePrefix('sl') });
+    const ttlMs = 2_000; // tolerance: 5% = 100 ms
+    expect(slideToleranceMs(ttlMs)).toBe(100);
+    expect(slideToleranceMs(30 * 60_000)).toBe(60_000);
+    const id = newId();
+    const key = `${store.prefix}${id}`;
+    await store.create(id, storedSession({ a: '1' }), ttlMs);
+    counting.calls.length = 0;
+    expect(await store.load(id, ttlMs)).toBeDefined();
+    expect(counting.calls).toEqual(['HGETALL']);
+    const recorded = Number(await raw.hget(key, 'm:expires'));
+    // Real time: the expiry moves with the clock, and there is no event for "100 ms have passed".
+    await delay(300);
+    counting.calls.length = 0;
+    const before = Date.now();
+    expect(await store.load(id, ttlMs)).toBeDefined();
+    expect(counting.calls).toEqual(['HGETALL', 'TOUCH_SCRIPT']);
+    expect(Number(await raw.hget(key, 'm:expires'))).toBeGreaterThanOrEqual(Math.max(recorded + 300, before + ttlMs));
+    expect(await raw.pttl(key)).toBeGreaterThan(ttlMs - 300);
+    // A longer TTL than the recorded one (a new idle timeout) slides at once, too.
+    counting.calls.length = 0;
+    await store.load(id, HOUR_MS);
+    expect(counting.calls).toEqual(['HGETALL', 'TOUCH_SCRIPT']);
+    expect(await raw.pttl(key)).toBeGreaterThan(HOUR_MS - 60_000);
+  });
+
+  it('a hash written before m:expires existed slides on its first read and records it', async () => {
+    const counting = countingClient(client);
+    const store = new RedisStore({ client: counting.client, prefix: uniquePrefix('old') });
+    const id = newId();
+    const key = `${store.prefix}${id}`;
+    await raw.hset(key, { 'd:a': '1', 'm:created': String(Date.now()), 'm:deadline': String(Date.now() + HOUR_MS) });
+    await raw.pexpire(key, 5_000);
+    expect((await store.load(id, HOUR_MS))?.data).toEqual({ a: '1' });
+    expect(counting.calls).toEqual(['HGETALL', 'TOUCH_SCRIPT']);
+    expect(await raw.pttl(key)).toBeGreaterThan(HOUR_MS - 60_000);
+    expect(Number(await raw.hget(key, 'm:expires'))).toBeGreaterThan(Date.now() + HOUR_MS - 60_000);
+  });
+
+  it('a read of a session destroyed before its due slide is no session, and recreates nothing', async () => {
+    const store = newStore();
+    const id = newId();
+    const key = `${store.prefix}${id}`;
+    await raw.hset(key, { 'd:a': '1', 'm:created': String(Date.now()), 'm:deadline': String(Date.now() + HOUR_MS) });
+    // Between HGETALL and the touch nothing can be injected from here, so the touch itself is
+    // checked: on a missing key it answers gone and writes nothing.
+    await raw.del(key);
+    expect(await store.touch(id, HOUR_MS)).toBe('gone');
+    expect(await raw.exists(key)).toBe(0);
   });
 });
 
@@ -271,7 +329,7 @@ describe('isolation and concurrency', () => {
         stores.flatMap((store, s) => Array.from({ length: 30 }, (_, i) => store.patch(id, { set: { [`c${s}-${i}`]: String(i) }, remove: [] }, HOUR_MS))),
       );
       expect(results.every((result) => result === 'ok')).toBe(true);
-      expect(await raw.hlen(`${prefix}${id}`)).toBe(1 + 120 + 2);
+      expect(await raw.hlen(`${prefix}${id}`)).toBe(1 + 120 + 3); // base, the writes, created, deadline, expires
     } finally {
       for (const c of clients) c.disconnect();
     }

@@ -1,0 +1,33 @@
+/**
+ * A session load as one plain `HGETALL`: no script, no write. The expiry slide a read owes is
+ * decided from the hash itself (see `slideDue` in redis-store.ts), so most reads cost Redis one
+ * read command.
+ *
+ * @module
+ */
+import type { RedisClientLike } from './client-types.js';
+import { whenConnected } from './connection-wait.js';
+import { storeUnavailable } from './lua-script.js';
+
+/** Redis's error code for a command on a key of another type. */
+function isWrongType(error: unknown): boolean {
+  return error instanceof Error && error.message.startsWith('WRONGTYPE');
+}
+
+/**
+ * The fields of the hash at `key`, as the client answers them, or `undefined` when the key holds
+ * another type (a foreign key is "no session", not an outage). Any other failure rejects with a
+ * `SessionStoreUnavailableError`.
+ *
+ * @param client - the ioredis client
+ * @param key - the session key
+ */
+export async function readSessionHash(client: RedisClientLike, key: string): Promise<unknown> {
+  await whenConnected(client);
+  try {
+    return await client.hgetall(key);
+  } catch (error) {
+    if (isWrongType(error)) return undefined;
+    throw storeUnavailable('load', error);
+  }
+}
