@@ -51,8 +51,10 @@ export interface SessionStore {
   /** Stores a new session under a fresh id. */
   create(id: string, session: StoredSession, ttlMs: number): Promise<void>;
   /**
-   * Reads a session and, in the same step, slides its expiry to `ttlMs` from now (the idle
-   * timeout). Resolves `undefined` when it does not exist or has expired.
+   * Reads a session and slides its expiry to `ttlMs` from now (the idle timeout). Resolves
+   * `undefined` when it does not exist or has expired. A store may skip a slide that would move the
+   * expiry only slightly, so that reads need not write: RedisStore slides when the move exceeds 5%
+   * of `ttlMs` (at most a minute), so a session ends at most that much before its idle timeout.
    */
   load(id: string, ttlMs: number): Promise<StoredSession | undefined>;
   /**
