@@ -10,7 +10,7 @@ import type { Gone, SessionPatch, SessionStore, StoredSession } from '../store.j
 import type { RedisClientLike } from './client-types.js';
 import { decodeSession, decodeSessionHash, encodeSessionFields, replyStatus } from './hash-codec.js';
 import { readSessionHash } from './hash-read.js';
-import { dataField, sessionKey } from './keys.js';
+import { dataField, META_FIELDS, sessionKey } from './keys.js';
 import { runScript } from './lua-script.js';
 import {
   CLAIM_SCRIPT,
@@ -231,11 +231,17 @@ export class RedisStore implements SessionStore {
   }
 
   async #write(id: string, session: StoredSession, ttlMs: number): Promise<void> {
+    const now = Date.now();
+    const ttl = ttlArgument(ttlMs);
+    // The expiry the script will set (its expiry_ms), recorded in the same HSET as the fields.
+    const expiresAtMs = now + Math.floor(Math.min(Number(ttl), session.meta.absoluteDeadlineMs - now));
     await runScript(this.client, CREATE_SCRIPT, this.#key(id), [
-      String(Date.now()),
-      ttlArgument(ttlMs),
+      String(now),
+      ttl,
       String(session.meta.absoluteDeadlineMs),
       ...encodeSessionFields(session),
+      META_FIELDS.expiresAt,
+      String(expiresAtMs),
     ]);
   }
 }

@@ -89,7 +89,8 @@ end
  * create: stores a new session, replacing whatever was at the key.
  *
  * KEYS[1] session key · ARGV[1] now · ARGV[2] idle TTL · ARGV[3] absolute deadline ·
- * ARGV[4..] field/value pairs, metadata included.
+ * ARGV[4..] field/value pairs, metadata included (`m:expires` too: the caller computes the same
+ * expiry as `expiry_ms`, which saves an HSET here).
  * Reply: 1 when stored, 0 when the deadline has already passed (nothing stored).
  */
 export const CREATE_SCRIPT = luaScript(
@@ -102,7 +103,6 @@ if ms <= 0 then return 0 end
 if redis.call('EXISTS', key) == 1 then redis.call('DEL', key) end
 chunked('HSET', key, 4, #ARGV)
 redis.call('PEXPIRE', key, ms)
-redis.call('HSET', key, F_EXPIRES, string.format('%d', tonumber(ARGV[1]) + ms))
 return 1
 `,
 );
