@@ -29,6 +29,11 @@ export interface Measurement {
   readonly commandsPerRequest: number;
   /** Time Redis spent executing this cell's commands, per request, in µs (INFO commandstats). */
   readonly redisUsPerRequest: number;
+  /**
+   * CPU the redis-server process used per request, in µs (INFO cpu): command time plus reading,
+   * parsing and replying, which for small commands is most of it.
+   */
+  readonly redisCpuUsPerRequest: number;
   /** Round trips per request (MONITOR over the probe's sequential requests). */
   readonly roundTrips: number;
   /** Server CPU time per request, all threads (WebCrypto and libuv work included), in µs. */
@@ -61,9 +66,11 @@ export async function measureCell(
   await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
   const probed = await probe(redis.port, server.baseUrl, scenario, server.stack.kind, cookie);
   const statsBefore = await redis.commandStats();
+  const redisCpuBefore = await redis.cpuUs();
   const cpuBefore = await server.cpu();
   const load = await runLoad({ ...base, durationS: config.durationS });
   const cpuAfter = await server.cpu();
+  const redisCpuAfter = await redis.cpuUs();
   const redisStats = statsBetween(statsBefore, await redis.commandStats());
   return {
     stackId: server.stack.id,
@@ -76,6 +83,7 @@ export async function measureCell(
     failures: load.non2xx + load.errors,
     commandsPerRequest: load.requests === 0 ? 0 : redisStats.calls / load.requests,
     redisUsPerRequest: load.requests === 0 ? 0 : redisStats.usec / load.requests,
+    redisCpuUsPerRequest: load.requests === 0 ? 0 : (redisCpuAfter - redisCpuBefore) / load.requests,
     roundTrips: probed.roundTrips,
     serverCpuUsPerRequest: load.requests === 0 ? 0 : (cpuAfter.usedUs - cpuBefore.usedUs) / load.requests,
     windowUs: [cpuBefore.monotonicUs, cpuAfter.monotonicUs],

@@ -67,7 +67,7 @@ try {
   const profile = JSON.parse(readFileSync(join(profileDir, file), 'utf8')) as CpuProfile;
   const summary = summarizeProfile(profile, m.windowUs, Number(values.top));
   process.stdout.write(
-    `## ${stack.id}, ${scenarioName}\n\n${formatRps(m.rps)} req/s (${m.failures} failed${m.problems.length > 0 ? `; ${m.problems.join('; ')}` : ''}), ${formatCount(m.roundTrips)} round trips, ${formatCount(m.commandsPerRequest)} Redis commands (${m.redisUsPerRequest.toFixed(1)} µs of Redis time) and ${Math.round(m.serverCpuUsPerRequest)} µs server CPU (all threads) per request.\n\n` +
+    `## ${stack.id}, ${scenarioName}\n\n${formatRps(m.rps)} req/s (${m.failures} failed${m.problems.length > 0 ? `; ${m.problems.join('; ')}` : ''}), ${formatCount(m.roundTrips)} round trips, ${formatCount(m.commandsPerRequest)} Redis commands (${m.redisUsPerRequest.toFixed(1)} µs of Redis time, ${m.redisCpuUsPerRequest.toFixed(1)} µs of Redis CPU) and ${Math.round(m.serverCpuUsPerRequest)} µs server CPU (all threads) per request.\n\n` +
       `${renderProfileSummary(summary, m.requests)}\nProfile: ${join(profileDir, file)}\n`,
   );
 } finally {

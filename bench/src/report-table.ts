@@ -38,7 +38,7 @@ function header(input: ReportInput): string[] {
     `- Load: autocannon, ${config.connections} connections, ${config.warmupS} s warm-up then ${config.durationS} s measured per cell; ${config.rounds} rounds. A framework's four servers run at once and each scenario is measured on them back to back, the stacks' order flipping and the frameworks' rotating every round. Each cell shows its best round (highest req/s) and that round's latencies. Load generator, servers (one Node process each) and Redis share the same cores.`,
     '- × floor by CPU: the floor\'s server CPU per request over sessionkit\'s, i.e. the req/s ratio if the server process were the only bottleneck; unlike req/s it barely moves when other work shares the machine. Targets are judged on req/s, as the issue states them.',
     '- Floor: the bare framework plus the fewest Redis round trips the scenario needs, with ioredis: read 1 GET, write GET + SET, increment GET + INCR, new session 1 SET. For anonymous the floor is the bare server.',
-    '- Round trips: commands clients sent, counted with MONITOR over 4 sequential requests after the warm-up. Redis cmds and Redis µs: INFO commandstats around the measured run divided by its requests (commands run inside Lua scripts counted as commands; their time counts once, inside the script). Server CPU: user + system time of the server process (all threads) per request. Latencies are whole milliseconds (as autocannon records them).',
+    '- Round trips: commands clients sent, counted with MONITOR over 4 sequential requests after the warm-up. Redis cmds and Redis µs: INFO commandstats around the measured run divided by its requests (commands run inside Lua scripts counted as commands; their time counts once, inside the script). Redis CPU: user + system time of the redis-server process (INFO cpu) over the measured run per request, which adds reading, parsing and replying to the command time. Server CPU: user + system time of the server process (all threads) per request. Latencies are whole milliseconds (as autocannon records them).',
     `- Full run: ${formatDuration(input.elapsedS)}; load average ${input.loadAverages[0].toFixed(1)} at the start, ${input.loadAverages[1].toFixed(1)} at the end (above ${machine.cpus} means other work competed for the CPUs). Chart: [${input.chartFile}](${input.chartFile}).`,
     '',
   ];
@@ -72,8 +72,8 @@ function details(input: ReportInput): string[] {
     lines.push(
       `## ${frameworkLabel(framework)}`,
       '',
-      '| scenario | stack | req/s | p50 ms | p99 ms | round trips/req | Redis cmds/req | Redis µs/req | server CPU µs/req | × floor | × peer |',
-      '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+      '| scenario | stack | req/s | p50 ms | p99 ms | round trips/req | Redis cmds/req | Redis µs/req | Redis CPU µs/req | server CPU µs/req | × floor | × peer |',
+      '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     );
     for (const scenario of input.config.scenarios) {
       const cells = input.cells.filter((cell) => cell.stack.framework === framework && cell.scenario === scenario);
@@ -83,7 +83,7 @@ function details(input: ReportInput): string[] {
         const peer = peerOf(input.rows, cell);
         const flagged = best.problems.length > 0 || best.failures > 0 ? ' ⚠' : '';
         lines.push(
-          `| ${SCENARIOS[scenario].label} | ${cell.stack.label}${flagged} | ${formatRps(best.rps)} | ${formatMs(best.p50Ms)} | ${formatMs(best.p99Ms)} | ${formatCount(best.roundTrips)} | ${formatCount(best.commandsPerRequest)} | ${best.redisUsPerRequest.toFixed(1)} | ${Math.round(best.serverCpuUsPerRequest)} | ${cell === floor ? '100%' : formatPercent(ratio(cell, floor))} | ${cell.stack.kind === 'sessionkit' ? formatTimes(ratio(cell, peer)) : '—'} |`,
+          `| ${SCENARIOS[scenario].label} | ${cell.stack.label}${flagged} | ${formatRps(best.rps)} | ${formatMs(best.p50Ms)} | ${formatMs(best.p99Ms)} | ${formatCount(best.roundTrips)} | ${formatCount(best.commandsPerRequest)} | ${best.redisUsPerRequest.toFixed(1)} | ${best.redisCpuUsPerRequest.toFixed(1)} | ${Math.round(best.serverCpuUsPerRequest)} | ${cell === floor ? '100%' : formatPercent(ratio(cell, floor))} | ${cell.stack.kind === 'sessionkit' ? formatTimes(ratio(cell, peer)) : '—'} |`,
         );
       }
     }

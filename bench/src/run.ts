@@ -66,7 +66,7 @@ function logMeasurement(m: Measurement): void {
   const flags = [...m.problems, ...(m.failures > 0 ? [`${m.failures} failed`] : [])];
   log(
     `  ${m.stackId.padEnd(20)} ${m.scenario.padEnd(5)} ${formatRps(m.rps).padStart(7)} req/s  p50 ${formatMs(m.p50Ms)} ms  p99 ${formatMs(m.p99Ms)} ms  ` +
-      `${formatCount(m.roundTrips)} RT  ${formatCount(m.commandsPerRequest)} cmds  ${m.redisUsPerRequest.toFixed(1)} µs Redis  ${Math.round(m.serverCpuUsPerRequest)} µs CPU${flags.length > 0 ? `  ⚠ ${flags.join('; ')}` : ''}`,
+      `${formatCount(m.roundTrips)} RT  ${formatCount(m.commandsPerRequest)} cmds  ${m.redisUsPerRequest.toFixed(1)} µs Redis (${m.redisCpuUsPerRequest.toFixed(1)} CPU)  ${Math.round(m.serverCpuUsPerRequest)} µs CPU${flags.length > 0 ? `  ⚠ ${flags.join('; ')}` : ''}`,
   );
 }
 
