@@ -28,6 +28,16 @@ export interface SessionManager<T extends object = DefaultSessionData> {
    * @throws {SessionStoreUnavailableError} the store failed or timed out (503)
    */
   load(jar: CookieJar): Promise<Session<T>>;
+  /**
+   * Starts the session of one request without waiting when nothing needs loading. A request with
+   * no session cookie gets a function that creates its new, empty session (no store call; call it
+   * when the app first touches the session, or never); a request with one gets the promise of
+   * {@link load}. An adapter can then skip the session, and the work of committing it, for
+   * requests that never use it (assets, health checks, bots): such a session would commit nothing.
+   * A cookie that is present but invalid still loads, so its commit can send the clearing cookie.
+   * @throws {SessionStoreUnavailableError} through the promise, as {@link load}
+   */
+  open(jar: CookieJar): (() => Session<T>) | Promise<Session<T>>;
   /** The ids of the live sessions of a user (needs a store with the user-index capability). */
   listUserSessions(userId: string): Promise<string[]>;
   /** Destroys every session of a user, "log out everywhere"; resolves how many were destroyed. */
@@ -77,8 +87,7 @@ export function createSessionManager<T extends object = DefaultSessionData>(opti
   const sealer = new CookieSealer(resolved.secrets, resolved.cookieCacheSize);
   const context: SessionContext = { options: resolved, sealer };
 
-  async function loadState(jar: CookieJar): Promise<LoadedState> {
-    const values = readCookieValues(jar.cookieHeader, cookie.name);
+  async function loadState(values: string[]): Promise<LoadedState> {
     if (values.length === 0) return freshState(false);
     const picked = await pickCookie(sealer, values);
     if (picked === undefined) return freshState(true);
@@ -125,7 +134,13 @@ export function createSessionManager<T extends object = DefaultSessionData>(opti
     [MANAGER]: true,
     options: resolved,
     async load(jar) {
-      return createSession<T>(context, jar, await loadState(jar));
+      return createSession<T>(context, jar, await loadState(readCookieValues(jar.cookieHeader, cookie.name)));
+    },
+    open(jar) {
+      const values = readCookieValues(jar.cookieHeader, cookie.name);
+      if (values.length > 0) return loadState(values).then((loaded) => createSession<T>(context, jar, loaded));
+      // The state load() would build for this request, created only when the app asks for it.
+      return () => createSession<T>(context, jar, freshState(false));
     },
     listUserSessions(userId) {
       const index = userIndex();
