@@ -37,6 +37,26 @@ async function serve(factory: Factory, mount: (app: Express) => void, store: Ses
   return new TestClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
 }
 
+/** A MemoryStore that records every call by verb, so a test can see whether a request reached the store. */
+function countingStore(): { store: SessionStore; calls: string[] } {
+  const inner = new MemoryStore();
+  const calls: string[] = [];
+  const store = new Proxy(inner, {
+    get(target, verb, receiver) {
+      const value = Reflect.get(target, verb, receiver) as unknown;
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        calls.push(String(verb));
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  return { store, calls };
+}
+
+/** Which of the response methods the session's hold wraps are own properties of `res` (wrapped) right now. */
+const wrapped = (res: object) => ['writeHead', 'write', 'end'].filter((name) => Object.hasOwn(res, name));
+
 const login = (app: Express) =>
   app.get('/login', async (req, res) => {
     await req.session.regenerate();
@@ -132,11 +152,12 @@ describe.each([
     expect((await client.get('/me')).body).toBe('late-change');
   });
 
-  it('holds flushHeaders like writeHead, so the cookie still goes out', async () => {
+  it('holds flushHeaders like writeHead once the session is in use, so the cookie still goes out', async () => {
     const client = await serve(factory, (app) => {
       app.get('/flush', (req, res) => {
+        const { data } = req.session;
         res.flushHeaders();
-        req.session.data['user'] = 'flushed';
+        data['user'] = 'flushed';
         res.end('done');
       });
       me(app);
@@ -144,6 +165,87 @@ describe.each([
     const response = await client.get('/flush');
     expect(response.setCookies[0]).toMatch(/^sid=Fe26/);
     expect((await client.get('/me')).body).toBe('flushed');
+  });
+
+  it('leaves a cookieless request that never touches req.session alone: no store call, no cookie, no hold', async () => {
+    const { store, calls } = countingStore();
+    const client = await serve(
+      factory,
+      (app) => {
+        app.get('/asset', (_req, res) => void res.json({ wrapped: wrapped(res) }));
+        app.get('/touch', (req, res) => void res.json({ isNew: req.session.isNew, same: req.session === req.session, wrapped: wrapped(res) }));
+      },
+      store,
+    );
+    const untouched = await client.get('/asset');
+    expect(untouched.status).toBe(200);
+    expect(JSON.parse(untouched.body)).toEqual({ wrapped: [] });
+    expect(untouched.setCookies).toEqual([]);
+    expect(untouched.headers.get('vary')).toBeNull();
+    // The same check sees the hold once the session is touched, so the empty list above means something.
+    const touched = await client.get('/touch');
+    expect(JSON.parse(touched.body)).toEqual({ isNew: true, same: true, wrapped: ['writeHead', 'write', 'end'] });
+    expect(touched.setCookies).toEqual([]);
+    expect(calls).toEqual([]);
+  });
+
+  it('creates a cookieless request\'s session on first access: its cookie goes out and its data is saved', async () => {
+    const { store, calls } = countingStore();
+    const client = await serve(
+      factory,
+      (app) => {
+        app.get('/later', (req, _res, next) => {
+          setImmediate(() => {
+            req.session.data['user'] = 'lazy';
+            next();
+          });
+        });
+        app.get('/later', (_req, res) => void res.send('ok'));
+        me(app);
+      },
+      store,
+    );
+    const response = await client.get('/later');
+    expect(response.body).toBe('ok');
+    expect(response.setCookies).toHaveLength(1);
+    expect(response.setCookies[0]).toMatch(/^sid=Fe26/);
+    expect(calls).toEqual(['create']);
+    expect((await client.get('/me')).body).toBe('lazy');
+  });
+
+  it('lets the app assign req.session before touching it, and then holds nothing', async () => {
+    const client = await serve(factory, (app) =>
+      app.get('/assign', (req, res) => {
+        req.session = { data: { user: 'assigned' } } as unknown as typeof req.session;
+        res.json({ user: req.session.data['user'], wrapped: wrapped(res) });
+      }),
+    );
+    const response = await client.get('/assign');
+    expect(JSON.parse(response.body)).toEqual({ user: 'assigned', wrapped: [] });
+    expect(response.setCookies).toEqual([]);
+  });
+
+  it('raises HEADERS_SENT for a cookieless request that sends its head before first setting session data', async () => {
+    errors.length = 0;
+    const client = await serve(factory, (app) => {
+      app.get('/head-first', (req, res) => {
+        res.writeHead(200, { 'Content-Type': 'text/plain' });
+        req.session.data['user'] = 'lost';
+        res.end('done');
+      });
+      app.get('/head-then-read', (req, res) => {
+        res.writeHead(200, { 'Content-Type': 'text/plain' });
+        res.end(String(req.session.data['user'] ?? 'nobody'));
+      });
+    });
+    await expect(client.get('/head-first').then((r) => r.body)).rejects.toThrow();
+    expect(errors.some((error) => isSessionError(error, 'HEADERS_SENT'))).toBe(true);
+    errors.length = 0;
+    // Reading the session after the head left is fine: an empty new session needs no cookie.
+    const read = await client.get('/head-then-read');
+    expect(read.body).toBe('nobody');
+    expect(read.setCookies).toEqual([]);
+    expect(errors).toEqual([]);
   });
 
   it('raises HEADERS_SENT instead of losing a new session created after the body started', async () => {
