@@ -37,6 +37,33 @@ export function loadAverage(): number {
   return loadavg()[0] ?? 0;
 }
 
+/** Cumulative CPU time of the whole machine from `/proc/stat`, in clock ticks; `undefined` off Linux. */
+export interface CpuTicks {
+  readonly steal: number;
+  readonly total: number;
+}
+
+/**
+ * The machine's CPU ticks so far. Between two readings, `steal / total` is the share of time the
+ * hypervisor ran other guests on this VM's CPUs: a run with much steal is slower for every stack.
+ */
+export function cpuTicks(): CpuTicks | undefined {
+  try {
+    const fields = /^cpu\s+(.+)$/m.exec(readFileSync('/proc/stat', 'utf8'))?.[1]?.trim().split(/\s+/).map(Number) ?? [];
+    // user nice system idle iowait irq softirq steal (guest time is already inside user and nice)
+    const total = fields.slice(0, 8).reduce((sum, ticks) => sum + ticks, 0);
+    return fields.length >= 8 ? { steal: fields[7] ?? 0, total } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The share of CPU time stolen by the hypervisor between two readings, or `undefined`. */
+export function stealShare(start: CpuTicks | undefined, end: CpuTicks | undefined): number | undefined {
+  if (start === undefined || end === undefined || end.total <= start.total) return undefined;
+  return (end.steal - start.steal) / (end.total - start.total);
+}
+
 function cpuModel(): string {
   try {
     const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');

@@ -26,6 +26,8 @@ export interface ReportInput {
   readonly chartFile: string;
   /** 1-minute load average when the run started and when it ended. */
   readonly loadAverages: readonly [number, number];
+  /** Share of CPU time the hypervisor gave to other guests during the run (`undefined` off Linux). */
+  readonly steal?: number | undefined;
 }
 
 function header(input: ReportInput): string[] {
@@ -39,7 +41,7 @@ function header(input: ReportInput): string[] {
     '- × floor by CPU: the floor\'s server CPU per request over sessionkit\'s, i.e. the req/s ratio if the server process were the only bottleneck; unlike req/s it barely moves when other work shares the machine. Targets are judged on req/s, as the issue states them.',
     '- Floor: the bare framework plus the fewest Redis round trips the scenario needs, with ioredis: read 1 GET, write GET + SET, increment GET + INCR, new session 1 SET. For anonymous the floor is the bare server.',
     '- Round trips: commands clients sent, counted with MONITOR over 4 sequential requests after the warm-up. Redis cmds and Redis µs: INFO commandstats around the measured run divided by its requests (commands run inside Lua scripts counted as commands; their time counts once, inside the script). Redis CPU: user + system time of the redis-server process (INFO cpu) over the measured run per request, which adds reading, parsing and replying to the command time. Server CPU: user + system time of the server process (all threads) per request. Latencies are whole milliseconds (as autocannon records them).',
-    `- Full run: ${formatDuration(input.elapsedS)}; load average ${input.loadAverages[0].toFixed(1)} at the start, ${input.loadAverages[1].toFixed(1)} at the end (above ${machine.cpus} means other work competed for the CPUs). Chart: [${input.chartFile}](${input.chartFile}).`,
+    `- Full run: ${formatDuration(input.elapsedS)}; load average ${input.loadAverages[0].toFixed(1)} at the start, ${input.loadAverages[1].toFixed(1)} at the end (above ${machine.cpus} means other work competed for the CPUs)${input.steal === undefined ? '' : `; CPU steal ${(input.steal * 100).toFixed(0)}% (time the hypervisor ran other guests on these CPUs; it comes and goes, so it slows some cells more than others)`}. Chart: [${input.chartFile}](${input.chartFile}).`,
     '',
   ];
 }

@@ -13,7 +13,7 @@ import { type BenchConfig, readConfig, usage } from './config.js';
 import { formatCount, formatDuration, formatMs, formatRps } from './format.js';
 import { login } from './login.js';
 import { buildFingerprint } from './build-fingerprint.js';
-import { describeMachine, loadAverage } from './machine.js';
+import { cpuTicks, describeMachine, loadAverage, stealShare } from './machine.js';
 import { type Measurement, measureCell } from './measure.js';
 import { startRedis } from './redis-server.js';
 import { renderChartSvg } from './report-chart.js';
@@ -40,6 +40,7 @@ const config = configOrExit();
 
 const startedMs = performance.now();
 const loadAtStart = loadAverage();
+const ticksAtStart = cpuTicks();
 const fingerprintAtStart = buildFingerprint();
 const benchDir = fileURLToPath(new URL('..', import.meta.url));
 const redis = await startRedis();
@@ -153,7 +154,8 @@ if (fingerprintAtEnd !== fingerprintAtStart) {
   unavailable.set('rebuilt', reason);
   log(`  ⚠ ${reason}`);
 }
-const report = renderReport({ date, machine, config, rows, cells, elapsedS, unavailable: [...unavailable.values()], chartFile, loadAverages });
+const steal = stealShare(ticksAtStart, cpuTicks());
+const report = renderReport({ date, machine, config, rows, cells, elapsedS, unavailable: [...unavailable.values()], chartFile, loadAverages, steal });
 const subtitle = `${date} · ${machine.cpus} × ${machine.cpuModel} · Node ${machine.node} · redis ${machine.redis} · ${config.connections} connections, ${config.durationS} s × best of ${config.rounds} rounds`;
 writeFileSync(resolve(outDir, `${date}.md`), report);
 writeFileSync(resolve(outDir, chartFile), svgToPng(renderChartSvg({ rows, frameworks: config.frameworks, subtitle })));
