@@ -20,4 +20,4 @@ export {
 } from './client-settings.js';
 export { createRedisClient, type RedisClientOverrides } from './create-client.js';
 export { DATA_FIELD_PREFIX, META_FIELDS, USER_INDEX_INFIX } from './keys.js';
-export { RedisStore, type RedisStoreOptions } from './redis-store.js';
+export { RedisStore, type RedisStoreOptions, slideToleranceMs } from './redis-store.js';

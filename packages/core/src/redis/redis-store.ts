@@ -50,6 +50,8 @@ export interface RedisStoreOptions {
  * minute. A session therefore never lives longer than its idle timeout after the last request,
  * and at worst this much less; in exchange a read is one `HGETALL` and writes nothing (no PEXPIRE
  * per request to replicate and append to the AOF).
+ *
+ * @param ttlMs - the idle TTL a load is given, in ms
  */
 export function slideToleranceMs(ttlMs: number): number {
   return Math.min(ttlMs / 20, 60_000);
