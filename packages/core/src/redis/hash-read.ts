@@ -7,12 +7,7 @@
  */
 import type { RedisClientLike } from './client-types.js';
 import { whenConnected } from './connection-wait.js';
-import { storeUnavailable } from './lua-script.js';
-
-/** Redis's error code for a command on a key of another type. */
-function isWrongType(error: unknown): boolean {
-  return error instanceof Error && error.message.startsWith('WRONGTYPE');
-}
+import { isRedisError, storeUnavailable } from './lua-script.js';
 
 /**
  * The fields of the hash at `key`, as the client answers them, or `undefined` when the key holds
@@ -27,7 +22,8 @@ export async function readSessionHash(client: RedisClientLike, key: string): Pro
   try {
     return await client.hgetall(key);
   } catch (error) {
-    if (isWrongType(error)) return undefined;
+    // WRONGTYPE: the key holds another type, which is "no session".
+    if (isRedisError(error, 'WRONGTYPE')) return undefined;
     throw storeUnavailable('load', error);
   }
 }

@@ -29,8 +29,15 @@ export function luaScript(name: string, source: string): LuaScript {
   return { name, source, sha1: createHash('sha1').update(source).digest('hex') };
 }
 
-function isNoScript(error: unknown): boolean {
-  return error instanceof Error && error.message.startsWith('NOSCRIPT');
+/**
+ * Whether a client failure is a Redis error reply with this error code (`NOSCRIPT`, `WRONGTYPE`,
+ * ...): the code is the reply's first word, the one part of it Redis keeps stable.
+ *
+ * @param error - what the client rejected with
+ * @param code - the error code
+ */
+export function isRedisError(error: unknown, code: string): boolean {
+  return error instanceof Error && error.message.startsWith(`${code} `);
 }
 
 /**
@@ -60,7 +67,7 @@ export async function runScript(client: RedisClientLike, script: LuaScript, key:
   try {
     return await client.evalsha(script.sha1, 1, key, ...args);
   } catch (error) {
-    if (!isNoScript(error)) throw storeUnavailable(script.name, error);
+    if (!isRedisError(error, 'NOSCRIPT')) throw storeUnavailable(script.name, error);
   }
   try {
     return await client.eval(script.source, 1, key, ...args);
