@@ -38,8 +38,22 @@ export function readStoredData(
   return { data, snapshot };
 }
 
-/** @internal Serializes every own key of `data`; `undefined` values count as absent. */
-export function serializeData(data: Record<string, unknown>, serializer: Serializer, maxBytes: number): Snapshot {
+/** The bytes a snapshot holds, counted as {@link serializeData} counts them. */
+function snapshotBytes(snapshot: Snapshot): number {
+  let bytes = 0;
+  for (const [key, text] of snapshot) bytes += Buffer.byteLength(key) + Buffer.byteLength(text);
+  return bytes;
+}
+
+/**
+ * @internal Serializes every own key of `data`; `undefined` values count as absent.
+ *
+ * `maxBytes` refuses a request that makes the session larger than the limit. It is checked against
+ * this request's view, so concurrent writers of different keys can together push a session past
+ * it; a request that does not grow the data (`before` is what the store had) is therefore never
+ * refused, or a session once over the limit would fail every request, reads included, until logout.
+ */
+export function serializeData(data: Record<string, unknown>, serializer: Serializer, maxBytes: number, before: Snapshot): Snapshot {
   const current: Snapshot = new Map();
   let bytes = 0;
   for (const key of Object.keys(data)) {
@@ -57,7 +71,7 @@ export function serializeData(data: Record<string, unknown>, serializer: Seriali
     bytes += Buffer.byteLength(key) + Buffer.byteLength(text);
     current.set(key, text);
   }
-  if (bytes > maxBytes) {
+  if (bytes > maxBytes && bytes > snapshotBytes(before)) {
     throw new SessionDataTooLargeError(
       `sessionkit: the session holds ${bytes} bytes, more than maxDataBytes (${maxBytes}); nothing was saved. ` +
         'Keep large data elsewhere and store a reference in the session, or raise maxDataBytes.',

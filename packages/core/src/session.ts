@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { type CommitPlan, planCommit, type SessionState } from './commit-plan.js';
 import { diffData, isEmptyPatch, type Snapshot, serializeData } from './data-diff.js';
 import { SessionArgumentError, SessionGoneError, SessionHeadersSentError, SessionStoreUnavailableError } from './errors.js';
 import { serializeSessionCookie } from './cookie.js';
@@ -11,19 +12,36 @@ import { generateSessionId } from './id.js';
 import type { ResolvedSessionOptions } from './options.js';
 import type { CookiePayload, CookieSealer } from './seal.js';
 import { callStore } from './store-guard.js';
-import type { LoadedState, Session, SessionContext } from './session-types.js';
-import type { SessionStore } from './store.js';
+import type { LoadedState, RegenerateOptions, Session, SessionContext } from './session-types.js';
+import type { SessionPatch, SessionStore } from './store.js';
 import type { CookieJar, NumericKeys } from './types.js';
 import { writeSessionHeaders } from './session-headers.js';
 
-export type { LoadedState, Session, SessionContext } from './session-types.js';
+export type { LoadedState, RegenerateOptions, Session, SessionContext } from './session-types.js';
 
 const USER_ID_PATTERN = /^[^\u0000-\u001f\u007f]{1,256}$/;
+
+const EMPTY: Snapshot = new Map();
+
+/** @internal The key of the method behind {@link startCommit}. */
+const START_COMMIT = Symbol('sessionkit.startCommit');
+/** @internal The key of the method behind {@link assignSession}. */
+const ASSIGN = Symbol('sessionkit.assign');
+
+/** What the executor needs beside the plan: the data as it will be stored, and the patch. */
+interface Prepared {
+  readonly plan: CommitPlan;
+  readonly current: Snapshot;
+  readonly patch: SessionPatch | undefined;
+}
 
 /**
  * @internal The session handle for one request. A class with private fields, not closures: a
  * request allocates one object instead of some 25 functions (the bench measured the closures at
  * 2.5 KB and part of the GC time per request).
+ *
+ * Its state is explicit ({@link SessionState}); a commit asks {@link planCommit} what to do and
+ * carries the plan out, synchronously when the plan needs no store call.
  */
 class SessionHandle<T extends object> implements Session<T> {
   readonly #options: ResolvedSessionOptions;
@@ -31,9 +49,12 @@ class SessionHandle<T extends object> implements Session<T> {
   readonly #jar: CookieJar;
   readonly #data: Record<string, unknown>;
   readonly #isNew: boolean;
+  #state: SessionState;
+  /** What the store holds, by key, as last read or written. */
   #snapshot: Snapshot;
+  /** The cookie payload of the stored session (undefined unless `stored`). */
   #payload: CookiePayload | undefined;
-  #stored: boolean;
+  /** The id a new session will be created under, fixed once read or regenerated. */
   #pendingId: string | undefined;
   #cookieValue: string | undefined;
   #cookieNeedsSend: boolean;
@@ -44,10 +65,11 @@ class SessionHandle<T extends object> implements Session<T> {
   #userId: string | undefined;
   #userIdChanged = false;
   #persistent: boolean;
-  #destroyed = false;
   #touchRequested = false;
   #commitChain: Promise<void> | undefined;
   #storeFailure: SessionStoreUnavailableError | undefined;
+  /** A destroy started by `req.session = null`, which the next commit waits for (and reports). */
+  #pendingDestroy: Promise<void> | undefined;
 
   constructor(context: SessionContext, jar: CookieJar, loaded: LoadedState) {
     this.#options = context.options;
@@ -55,9 +77,9 @@ class SessionHandle<T extends object> implements Session<T> {
     this.#jar = jar;
     this.#data = loaded.data;
     this.#isNew = loaded.payload === undefined;
+    this.#state = loaded.payload === undefined ? 'new' : 'stored';
     this.#snapshot = loaded.snapshot;
     this.#payload = loaded.payload;
-    this.#stored = loaded.payload !== undefined;
     this.#cookieValue = loaded.cookieValue;
     this.#cookieNeedsSend = loaded.cookieNeedsResend;
     this.#clientHoldsCookie = loaded.requestHadCookie;
@@ -83,12 +105,14 @@ class SessionHandle<T extends object> implements Session<T> {
   }
 
   get isDestroyed(): boolean {
-    return this.#destroyed;
+    return this.#state === 'gone';
   }
 
   setUserId(next: string | undefined): void {
     if (next !== undefined && (typeof next !== 'string' || !USER_ID_PATTERN.test(next))) {
-      throw new SessionArgumentError('sessionkit: setUserId takes a string of 1 to 256 characters without control characters, or undefined.');
+      throw new SessionArgumentError(
+        'sessionkit: setUserId takes a string of 1 to 256 characters without control characters, or undefined.',
+      );
     }
     if (next === this.#userId) return;
     this.#userId = next;
@@ -105,9 +129,12 @@ class SessionHandle<T extends object> implements Session<T> {
 
   async increment(key: NumericKeys<T>, by = 1): Promise<number> {
     if (!Number.isSafeInteger(by)) throw new SessionArgumentError('sessionkit: increment takes a whole number.');
-    if (typeof key !== 'string' || key === '__proto__') throw new SessionArgumentError('sessionkit: increment takes a key name.');
+    if (typeof key !== 'string' || key === '__proto__') {
+      throw new SessionArgumentError('sessionkit: increment takes a key name.');
+    }
     const local = this.#data;
-    if (!this.#stored) {
+    const payload = this.#payload;
+    if (this.#state !== 'stored' || payload === undefined) {
       // Nobody else knows a session that is not stored yet, so a local add is exact; create() writes it.
       const base = local[key] ?? 0;
       if (typeof base !== 'number' || !Number.isSafeInteger(base)) {
@@ -116,46 +143,59 @@ class SessionHandle<T extends object> implements Session<T> {
       local[key] = base + by;
       return base + by;
     }
-    const id = (this.#payload as CookiePayload).id;
     const ttlMs = this.#ttlMs();
-    const result = await this.#guarded('increment', (store) => store.increment(id, key, by, ttlMs));
+    const result = await this.#guarded('increment', (store) => store.increment(payload.id, key, by, ttlMs));
     if (result === 'gone') {
       this.#markGone();
-      throw new SessionGoneError('sessionkit: the session ended (logged out or expired) while this request ran; increment was not applied.');
+      throw new SessionGoneError(
+        'sessionkit: the session ended (logged out or expired) while this request ran; increment was not applied.',
+      );
     }
     local[key] = result;
     this.#snapshot.set(key, this.#options.serializer.stringify(result));
     return result;
   }
 
-  async regenerate(): Promise<void> {
+  async regenerate(options: RegenerateOptions = {}): Promise<void> {
+    const keepData = options.keepData ?? true;
     const newId = generateSessionId();
-    if (this.#stored) {
-      const oldId = (this.#payload as CookiePayload).id;
+    const payload = this.#payload;
+    if (this.#state === 'stored' && payload !== undefined) {
       const ttlMs = this.#ttlMs();
-      const result = await this.#guarded('regenerate', (store) => store.regenerate(oldId, newId, ttlMs));
+      const result = await this.#guarded('regenerate', (store) => store.regenerate(payload.id, newId, ttlMs));
+      if (result === 'gone') {
+        // Logged out, expired or regenerated by another request first: a logout is never undone, so
+        // nothing is created, and the data and user this request still held are dropped.
+        this.#markGone();
+        throw new SessionGoneError(
+          'sessionkit: the session ended (logged out, expired, or regenerated by a concurrent request) before ' +
+            'regenerate ran; no session was created. Answer as for a logged-out user.',
+        );
+      }
       if (this.#cookieValue !== undefined) this.#sealer.forget(this.#cookieValue);
-      if (result === 'ok') {
-        this.#payload = { ...(this.#payload as CookiePayload), id: newId };
-        this.#cookieValue = undefined;
-        this.#cookieNeedsSend = true;
-        this.#clientHoldsCurrent = false;
+      this.#cookieValue = undefined;
+      this.#cookieNeedsSend = true;
+      this.#clientHoldsCurrent = false;
+      if (keepData) {
+        this.#payload = { ...payload, id: newId };
         return;
       }
-      // Another request regenerated or destroyed it first: continue as a new session with this data.
-      this.#stored = false;
-      this.#payload = undefined;
-      this.#cookieValue = undefined;
-      this.#snapshot = new Map();
+      // An empty session in its place: the moved one is deleted, and the next commit creates the
+      // new session (fresh deadline) from what the app puts in it. The regenerate above decided,
+      // atomically, that this request may replace the session at all.
+      await this.#guarded('destroy', (store) => store.destroy(newId));
+      this.#startFresh(newId);
+      return;
     }
-    this.#destroyed = false;
+    // Not stored (new, or ended earlier in this request): a new id for the session to come.
+    if (this.#state === 'gone' || !keepData) this.#startFresh(newId);
     this.#pendingId = newId;
   }
 
   async destroy(): Promise<void> {
-    if (this.#stored) {
-      const id = (this.#payload as CookiePayload).id;
-      await this.#guarded('destroy', (store) => store.destroy(id));
+    const payload = this.#payload;
+    if (this.#state === 'stored' && payload !== undefined) {
+      await this.#guarded('destroy', (store) => store.destroy(payload.id));
     }
     this.#markGone();
   }
@@ -165,8 +205,26 @@ class SessionHandle<T extends object> implements Session<T> {
   }
 
   commit(): Promise<void> {
-    // Commits run one after another; the common case (no commit running) starts at once.
-    const run = this.#commitChain === undefined ? this.#commitOnce() : this.#commitChain.then(() => this.#commitOnce());
+    return this[START_COMMIT]() ?? Promise.resolve();
+  }
+
+  /**
+   * @internal Starts a commit: `undefined` when it finished synchronously (no store call was
+   * needed), else its promise. Commits run one after another; the common case starts at once.
+   */
+  [START_COMMIT](): Promise<void> | undefined {
+    let run: Promise<void> | undefined;
+    if (this.#commitChain !== undefined) {
+      run = this.#commitChain.then(() => this.#commitOnce());
+    } else {
+      try {
+        run = this.#commitOnce();
+      } catch (error) {
+        // Refused before any I/O (too large, not serializable, headers sent): a rejection, never a throw.
+        return Promise.reject(error);
+      }
+      if (run === undefined) return undefined;
+    }
     const settled = run.then(
       () => undefined,
       () => undefined,
@@ -178,8 +236,24 @@ class SessionHandle<T extends object> implements Session<T> {
     return run;
   }
 
+  /** @internal `req.session = value`: `null` or `undefined` log out; anything else is refused. */
+  [ASSIGN](value: unknown): void {
+    if (value !== null && value !== undefined) {
+      throw new SessionArgumentError(
+        'sessionkit: the session object cannot be replaced. Set keys on session.data, or assign null to log out.',
+      );
+    }
+    const destroying = this.destroy();
+    // The commit reports a failure; this catch only keeps the rejection from going unhandled meanwhile.
+    destroying.catch(() => undefined);
+    this.#pendingDestroy = destroying;
+  }
+
   #ttlMs(): number {
-    return Math.min(this.#options.idleTimeoutMs, (this.#payload?.absoluteDeadlineMs ?? Infinity) - this.#options.now());
+    return Math.min(
+      this.#options.idleTimeoutMs,
+      (this.#payload?.absoluteDeadlineMs ?? Infinity) - this.#options.now(),
+    );
   }
 
   /**
@@ -202,13 +276,28 @@ class SessionHandle<T extends object> implements Session<T> {
     }
   }
 
-  /** The store no longer has this session (logged out or expired elsewhere): end it here too. */
+  /** The store no longer has this session (logged out or expired elsewhere, or destroyed here). */
   #markGone(): void {
     if (this.#cookieValue !== undefined) this.#sealer.forget(this.#cookieValue);
-    this.#stored = false;
-    this.#destroyed = true;
+    this.#state = 'gone';
     this.#payload = undefined;
     this.#cookieValue = undefined;
+    this.#clearData();
+    this.#userId = undefined;
+    this.#userIdChanged = false;
+  }
+
+  /** An empty, unsaved session under `id`: what a regenerate without data leaves. */
+  #startFresh(id: string): void {
+    this.#state = 'new';
+    this.#payload = undefined;
+    this.#pendingId = id;
+    this.#clearData();
+    this.#userId = undefined;
+    this.#userIdChanged = false;
+  }
+
+  #clearData(): void {
     for (const key of Object.keys(this.#data)) delete this.#data[key];
     this.#snapshot = new Map();
   }
@@ -227,72 +316,135 @@ class SessionHandle<T extends object> implements Session<T> {
     if (required) this.#assertHeadersOpen();
     const jar = this.#jar;
     if (jar.headersSent()) return;
-    const maxAgeMs = value === undefined ? 0 : this.#persistent && this.#payload ? Math.max(1000, this.#ttlMs()) : undefined;
+    const maxAgeMs =
+      value === undefined ? 0 : this.#persistent && this.#payload ? Math.max(1000, this.#ttlMs()) : undefined;
     jar.appendSetCookie(serializeSessionCookie(this.#options.cookie, value ?? '', jar.secure, maxAgeMs));
-    writeSessionHeaders(jar, this.#options.cacheControl);
     this.#clientHoldsCookie = value !== undefined;
     this.#clientHoldsCurrent = value !== undefined;
   }
 
-  async #commitOnce(): Promise<void> {
-    if (this.#destroyed) {
-      if (this.#clientHoldsCookie) this.#sendCookie(undefined, false);
-      return;
-    }
+  /** Reads the session's facts and asks {@link planCommit} what this commit does. */
+  #prepare(): Prepared {
     const options = this.#options;
-    const current = serializeData(this.#data, options.serializer, options.maxDataBytes);
-    if (!this.#stored) {
-      if (current.size === 0 && !this.#userIdChanged) {
-        if (this.#clientHoldsCookie) this.#sendCookie(undefined, false);
-        return;
-      }
+    const state = this.#state;
+    const current =
+      state === 'gone' ? EMPTY : serializeData(this.#data, options.serializer, options.maxDataBytes, this.#snapshot);
+    let patch: SessionPatch | undefined;
+    if (state === 'stored') {
+      patch = { ...diffData(this.#snapshot, current), ...(this.#userIdChanged ? { userId: this.#userId ?? null } : {}) };
+    }
+    const plan = planCommit({
+      state,
+      hasData: current.size > 0,
+      changed: patch !== undefined && !isEmptyPatch(patch),
+      userIdChanged: this.#userIdChanged,
+      touchRequested: this.#touchRequested,
+      cookieNeedsSend: this.#cookieNeedsSend,
+      clientHoldsCookie: this.#clientHoldsCookie,
+      persistent: this.#persistent,
+    });
+    return { plan, current, patch };
+  }
+
+  #commitOnce(): Promise<void> | undefined {
+    const pendingDestroy = this.#pendingDestroy;
+    if (pendingDestroy !== undefined) {
+      this.#pendingDestroy = undefined;
+      return pendingDestroy.then(() => this.#commitOnce());
+    }
+    const prepared = this.#prepare();
+    const { plan } = prepared;
+    if (plan.store === 'none' && (plan.cookie !== 'set' || this.#cookieValue !== undefined)) {
+      this.#finish(plan);
+      return undefined;
+    }
+    return this.#commitAsync(prepared);
+  }
+
+  async #commitAsync({ plan, current, patch }: Prepared): Promise<void> {
+    const options = this.#options;
+    if (plan.store === 'create') {
       // Checked before the write, so a session whose cookie cannot reach the client is never stored.
       this.#assertHeadersOpen();
       const createdAt = options.now();
       const id = this.#pendingId ?? generateSessionId();
       const meta = { createdAt, absoluteDeadlineMs: createdAt + options.absoluteTimeoutMs, userId: this.#userId };
       const record = { data: Object.fromEntries(current), meta };
-      await this.#guarded('create', (store) => store.create(id, record, options.idleTimeoutMs));
-      const payload = { id, issuedAt: createdAt, absoluteDeadlineMs: meta.absoluteDeadlineMs, persistent: this.#persistent };
-      this.#payload = payload;
-      this.#stored = true;
-      this.#snapshot = current;
-      this.#userIdChanged = false;
-      this.#cookieValue = await this.#sealer.seal(payload);
-      this.#sendCookie(this.#cookieValue, true);
-      this.#cookieNeedsSend = false;
-      return;
-    }
-    const id = (this.#payload as CookiePayload).id;
-    const patch = { ...diffData(this.#snapshot, current), ...(this.#userIdChanged ? { userId: this.#userId ?? null } : {}) };
-    if (!isEmptyPatch(patch)) {
+      const created = await this.#guarded('create', (store) => store.create(id, record, options.idleTimeoutMs));
+      // A "log out everywhere" of this user ran while the session was being created: it never existed.
+      if ((created as 'ok' | 'gone' | undefined) === 'gone') return this.#goneAtCommit();
+      this.#state = 'stored';
+      this.#payload = { id, issuedAt: createdAt, absoluteDeadlineMs: meta.absoluteDeadlineMs, persistent: this.#persistent };
+      this.#clientHoldsCurrent = false;
+    } else if (plan.store === 'patch' || plan.store === 'touch') {
+      const id = (this.#payload as CookiePayload).id;
       const ttlMs = this.#ttlMs();
-      if ((await this.#guarded('patch', (store) => store.patch(id, patch, ttlMs))) === 'gone') return this.#goneAtCommit();
-      this.#snapshot = current;
-      this.#userIdChanged = false;
-    } else if (this.#touchRequested) {
-      const ttlMs = this.#ttlMs();
-      if ((await this.#guarded('touch', (store) => store.touch(id, ttlMs))) === 'gone') return this.#goneAtCommit();
+      const result =
+        plan.store === 'patch'
+          ? await this.#guarded('patch', (store) => store.patch(id, patch as SessionPatch, ttlMs))
+          : await this.#guarded('touch', (store) => store.touch(id, ttlMs));
+      if (result === 'gone') return this.#goneAtCommit();
     }
-    this.#touchRequested = false;
-    if (this.#cookieNeedsSend) {
-      this.#cookieValue ??= await this.#sealer.seal(this.#payload as CookiePayload);
-      this.#sendCookie(this.#cookieValue, !this.#clientHoldsCurrent);
-      this.#cookieNeedsSend = false;
-    } else if (this.#persistent) {
-      // Rolling: the same sealed value with a fresh Max-Age, so browser and server expiry agree.
-      this.#sendCookie(this.#cookieValue, false);
-    }
-    if (!this.#jar.headersSent()) writeSessionHeaders(this.#jar, options.cacheControl);
+    this.#snapshot = current;
+    this.#userIdChanged = false;
+    if (plan.cookie === 'set') this.#cookieValue ??= await this.#sealer.seal(this.#payload as CookiePayload);
+    this.#finish(plan);
   }
 
+  /** The synchronous end of every commit: the cookie and the session headers. */
+  #finish(plan: CommitPlan): void {
+    this.#touchRequested = false;
+    switch (plan.cookie) {
+      case 'clear':
+        this.#sendCookie(undefined, false);
+        break;
+      case 'set':
+        this.#sendCookie(this.#cookieValue, !this.#clientHoldsCurrent);
+        this.#cookieNeedsSend = false;
+        break;
+      case 'refresh':
+        // Rolling: the same sealed value with a fresh Max-Age, so browser and server expiry agree.
+        this.#sendCookie(this.#cookieValue, false);
+        break;
+      case 'none':
+        break;
+    }
+    if (plan.sessionHeaders && !this.#jar.headersSent()) writeSessionHeaders(this.#jar, this.#options.cacheControl);
+  }
+
+  /** The store answered `gone` at commit: the session ended elsewhere, so this response clears it. */
   #goneAtCommit(): void {
     this.#markGone();
-    if (this.#clientHoldsCookie) this.#sendCookie(undefined, false);
+    this.#finish(this.#prepare().plan);
   }
 }
 
 /** @internal Builds the session handle for one request. */
 export function createSession<T extends object>(context: SessionContext, jar: CookieJar, loaded: LoadedState): Session<T> {
   return new SessionHandle<T>(context, jar, loaded);
+}
+
+/**
+ * For adapters: starts `session.commit()` and tells whether it finished at once. `undefined` means
+ * the commit needed no store call and is done (its headers are on the response), so a framework hook
+ * can answer synchronously: Fastify, for one, only sees a reply sent from an async hook as sent if
+ * its `onSend` hooks finish synchronously. Otherwise the commit's promise.
+ *
+ * @param session - the session of the request
+ */
+export function startCommit(session: Session<object>): Promise<void> | undefined {
+  return (session as unknown as { [START_COMMIT](): Promise<void> | undefined })[START_COMMIT]();
+}
+
+/**
+ * For adapters: what `req.session = value` (Express) or `ctx.session = value` (Koa) means. `null`
+ * or `undefined` log the user out: the session is destroyed now, and the commit that goes with the
+ * response waits for that and clears the cookie (express-session's and koa-session's idiom). Any
+ * other value throws a {@link SessionArgumentError}: the session object is not replaceable.
+ *
+ * @param session - the session of the request
+ * @param value - what the app assigned
+ */
+export function assignSession(session: Session<object>, value: unknown): void {
+  (session as unknown as { [ASSIGN](value: unknown): void })[ASSIGN](value);
 }
