@@ -11,6 +11,7 @@ import {
   type Session,
   type SessionManager,
   type SessionOptions,
+  startCommit,
   toSessionManager,
 } from '@sessionkit/core';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
@@ -40,20 +41,35 @@ function createJar(request: FastifyRequest, reply: FastifyReply): CookieJar {
 
 const plugin: FastifyPluginAsync<FastifySessionOptions> = async (app, options) => {
   const manager = 'manager' in options ? options.manager : toSessionManager(options);
-  // A failed commit turns the reply into an error reply, whose onSend must not retry the failed write.
-  const committing = new WeakSet<FastifyRequest>();
+  // The commit a request started: a second onSend (the error reply of a failed commit) waits for it
+  // instead of starting another, and never retries a write that failed.
+  const commits = new WeakMap<FastifyRequest, Promise<void> | undefined>();
+  const commitOnce = (request: FastifyRequest): Promise<void> | undefined => {
+    // No session when loading it failed: that error is the reply being sent.
+    if (request.session === null) return undefined;
+    if (commits.has(request)) {
+      return commits.get(request)?.then(
+        () => undefined,
+        () => undefined,
+      );
+    }
+    const committing = startCommit(request.session);
+    commits.set(request, committing);
+    return committing;
+  };
   // null until onRequest loads it; Fastify 5 refuses object defaults on request decorators.
   app.decorateRequest('session', null as unknown as Session<DefaultSessionData>);
   app.addHook('onRequest', async (request, reply) => {
     request.session = (await manager.load(createJar(request, reply))) as Session<DefaultSessionData>;
   });
-  app.addHook('onSend', async (request, _reply, payload) => {
-    // No session when loading it failed: that error is the reply being sent.
-    if (request.session !== null && !committing.has(request)) {
-      committing.add(request);
-      await request.session.commit();
-    }
-    return payload;
+  // Synchronous whenever the commit needs no store call: a reply sent from an async hook without
+  // `return reply` only stops the route if onSend finishes before the hook's promise settles (Fastify
+  // then sees the response ended and skips the handler). A commit that needs the store returns its
+  // promise instead, which Fastify awaits and whose failure it routes to the error handler.
+  app.addHook('onSend', (request, _reply, payload, done) => {
+    const pending = commitOnce(request);
+    if (pending === undefined) return done(null, payload);
+    return pending.then(() => payload) as unknown as void;
   });
 };
 

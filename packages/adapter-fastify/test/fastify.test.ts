@@ -97,4 +97,75 @@ describe('@sessionkit/fastify', () => {
     expect(response.setCookies).toEqual([]);
     expect(handled).toBe(1);
   });
+
+  describe('a reply sent from a hook stops the route, as without sessionkit', () => {
+    type Guard = (request: import('fastify').FastifyRequest, reply: import('fastify').FastifyReply) => Promise<unknown>;
+    // Each is a way Fastify's docs allow an async hook to answer early.
+    const guards: Array<[string, Guard]> = [
+      ['reply.send() without returning it', async (request, reply) => {
+        if (request.session.data['user'] === undefined) reply.code(401).send('log in first');
+      }],
+      ['return reply.send()', async (request, reply) => {
+        if (request.session.data['user'] === undefined) return reply.code(401).send('log in first');
+      }],
+      ['await reply.send()', async (request, reply) => {
+        if (request.session.data['user'] === undefined) await reply.code(401).send('log in first');
+      }],
+    ];
+
+    async function guardedApp(hook: 'onRequest' | 'preHandler', guard: Guard) {
+      const app = Fastify();
+      await app.register(session, options());
+      const effects: string[] = [];
+      app.post('/visit', async (request) => {
+        request.session.data['visits'] = 1;
+        return 'ok';
+      });
+      await app.register(async (child) => {
+        child.addHook(hook, guard);
+        child.post('/transfer', async () => {
+          effects.push('transferred');
+          return 'done';
+        });
+      });
+      return { client: await start(app), effects };
+    }
+
+    for (const hook of ['onRequest', 'preHandler'] as const) {
+      for (const [name, guard] of guards) {
+        it(`${hook}, ${name}: anonymous and not-logged-in sessions get the 401 and the handler never runs`, async () => {
+          const { client, effects } = await guardedApp(hook, guard);
+          const anonymous = await client.request('POST', '/transfer');
+          expect(anonymous.status).toBe(401);
+          await client.request('POST', '/visit'); // the client now holds a session without a user
+          const withSession = await client.request('POST', '/transfer');
+          expect(withSession.status).toBe(401);
+          // Let anything the route would have done settle before looking.
+          await client.request('POST', '/visit');
+          expect(effects).toEqual([]);
+        });
+      }
+    }
+
+    it('a guard that writes to the session and returns reply still stops the route, and the write is saved', async () => {
+      const app = Fastify();
+      await app.register(session, options());
+      const effects: string[] = [];
+      app.addHook('preHandler', async (request, reply) => {
+        if (request.url === '/transfer') {
+          request.session.data['returnTo'] = '/transfer';
+          return reply.code(401).send('log in first');
+        }
+      });
+      app.post('/transfer', async () => {
+        effects.push('transferred');
+        return 'done';
+      });
+      app.get('/where', async (request) => ({ returnTo: request.session.data['returnTo'] ?? null }));
+      const client = await start(app);
+      expect((await client.request('POST', '/transfer')).status).toBe(401);
+      expect(JSON.parse((await client.get('/where')).body)).toEqual({ returnTo: '/transfer' });
+      expect(effects).toEqual([]);
+    });
+  });
 });
