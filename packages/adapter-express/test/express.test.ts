@@ -69,6 +69,47 @@ describe.each([
   ['express 5', express as unknown as Factory],
   ['express 4', express4 as unknown as Factory],
 ])('%s', (_name, factory) => {
+  it('logs out on req.session = null (the cookie-session idiom): destroyed in the store, cookie cleared, replay finds nothing', async () => {
+    const client = await serve(factory, (app) => {
+      login(app);
+      me(app);
+      app.get('/logout', (req, res) => {
+        (req as { session: unknown }).session = null;
+        res.send('bye');
+      });
+    });
+    await client.get('/login');
+    const old = client.cookie('sid');
+    const logout = await client.get('/logout');
+    expect(logout.setCookies[0]).toMatch(/^sid=;/);
+    expect((await client.get('/me')).body).toBe('nobody');
+    client.setCookie('sid', old);
+    expect((await client.get('/me')).body).toBe('nobody');
+  });
+
+  it('an auth middleware that answers and does not call next() stops the chain; the session it wrote is saved', async () => {
+    const effects: string[] = [];
+    const client = await serve(factory, (app) => {
+      me(app);
+      app.use('/admin', (req, res, next) => {
+        if (req.session.data['user'] === undefined) {
+          req.session.data['returnTo'] = '/admin';
+          res.status(401).send('log in first');
+          return;
+        }
+        next();
+      });
+      app.post('/admin/transfer', (_req, res) => {
+        effects.push('transferred');
+        res.send('done');
+      });
+      app.get('/where', (req, res) => res.send(String(req.session.data['returnTo'])));
+    });
+    expect((await client.request('POST', '/admin/transfer')).status).toBe(401);
+    expect((await client.get('/where')).body).toBe('/admin');
+    expect(effects).toEqual([]);
+  });
+
   it('has the session saved before the redirect reaches the client', async () => {
     const client = await serve(factory, (app) => {
       login(app);

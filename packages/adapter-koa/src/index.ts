@@ -8,6 +8,7 @@
 import {
   type CookieJar,
   type DefaultSessionData,
+  destroyAtCommit,
   type Session,
   type SessionManager,
   type SessionOptions,
@@ -17,10 +18,37 @@ import type { Context, Middleware } from 'koa';
 
 declare module 'koa' {
   interface DefaultContext {
-    /** The sessionkit session of this request, typed by `SessionData` augmentation. */
+    /**
+     * The sessionkit session of this request, typed by `SessionData` augmentation. Assigning `null`
+     * logs out, as with koa-session: the session is destroyed and its cookie cleared.
+     */
     session: Session<DefaultSessionData>;
   }
 }
+
+const SESSION = Symbol('sessionkit.session');
+
+interface Slot {
+  [SESSION]: Session<DefaultSessionData> | undefined;
+}
+
+/**
+ * `ctx.session` as an accessor on the app's context prototype, defined once per app: reading it
+ * costs a property load, and `ctx.session = null` reaches the session instead of hiding it.
+ */
+const accessor: PropertyDescriptor = {
+  get(this: Slot) {
+    return this[SESSION];
+  },
+  set(this: Slot, value: Session<DefaultSessionData> | null | undefined) {
+    const loaded = this[SESSION];
+    if ((value === null || value === undefined) && loaded !== undefined) destroyAtCommit(loaded);
+    else if (value !== null && value !== undefined) this[SESSION] = value;
+  },
+  configurable: true,
+  enumerable: true,
+};
+const prepared = new WeakSet<object>();
 
 /** The headers the session wrote, kept so they can be put back on an error response. */
 interface Written {
@@ -88,7 +116,12 @@ export function session(input: SessionOptions | SessionManager<object>): Middlew
   return async (ctx, next) => {
     const written: Written = { setCookies: [], headers: new Map() };
     const loaded = await manager.load(createJar(ctx, written));
-    ctx.session = loaded as Session<DefaultSessionData>;
+    const prototype = Object.getPrototypeOf(ctx) as object;
+    if (!prepared.has(prototype)) {
+      Object.defineProperty(prototype, 'session', accessor);
+      prepared.add(prototype);
+    }
+    (ctx as Context & Slot)[SESSION] = loaded as Session<DefaultSessionData>;
     try {
       await next();
     } catch (error) {

@@ -35,6 +35,52 @@ describe('@sessionkit/koa', () => {
     expect(JSON.parse((await client.get('/')).body)).toEqual({ isNew: true });
   });
 
+  it('logs out on ctx.session = null (the koa-session idiom): destroyed in the store, cookie cleared, replay finds nothing', async () => {
+    const { client } = await serve(async (ctx) => {
+      if (ctx.path === '/login') ctx.session.data['user'] = 'alice';
+      if (ctx.path === '/logout') (ctx as { session: unknown }).session = null;
+      ctx.body = String(ctx.session?.data['user'] ?? 'nobody');
+    });
+    await client.get('/login');
+    const old = client.cookie('sid');
+    expect((await client.get('/me')).body).toBe('alice');
+    const logout = await client.get('/logout');
+    expect(logout.setCookies[0]).toMatch(/^sid=;/);
+    expect((await client.get('/me')).body).toBe('nobody');
+    client.setCookie('sid', old);
+    expect((await client.get('/me')).body).toBe('nobody');
+  });
+
+  it('a guard that sets the body without awaiting next() stops the chain; the session it wrote is saved', async () => {
+    const effects: string[] = [];
+    const app = new Koa();
+    app.use(session({ store: new MemoryStore(), secrets: [...testSecrets] }));
+    app.use(async (ctx, next) => {
+      if (ctx.path === '/where') {
+        ctx.body = String(ctx.session.data['returnTo']);
+        return;
+      }
+      if (ctx.session.data['user'] === undefined) {
+        ctx.session.data['returnTo'] = ctx.path;
+        ctx.status = 401;
+        ctx.body = 'log in first';
+        return;
+      }
+      await next();
+    });
+    app.use(async (ctx) => {
+      effects.push('transferred');
+      ctx.body = 'done';
+    });
+    const server = app.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    servers.push(server);
+    const client = new TestClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    expect((await client.request('POST', '/transfer')).status).toBe(401);
+    expect((await client.get('/where')).body).toBe('/transfer');
+    expect(effects).toEqual([]);
+  });
+
   it("keeps the error's own headers and status beside the session cookie on ctx.throw", async () => {
     const { client } = await serve(async (ctx) => {
       ctx.session.data['attempts'] = 1;

@@ -25,8 +25,8 @@ const EMPTY: Snapshot = new Map();
 
 /** @internal The key of the method behind {@link startCommit}. */
 const START_COMMIT = Symbol('sessionkit.startCommit');
-/** @internal The key of the method behind {@link assignSession}. */
-const ASSIGN = Symbol('sessionkit.assign');
+/** @internal The key of the method behind {@link destroyAtCommit}. */
+const DESTROY_AT_COMMIT = Symbol('sessionkit.destroyAtCommit');
 
 /** What the executor needs beside the plan: the data as it will be stored, and the patch. */
 interface Prepared {
@@ -236,13 +236,8 @@ class SessionHandle<T extends object> implements Session<T> {
     return run;
   }
 
-  /** @internal `req.session = value`: `null` or `undefined` log out; anything else is refused. */
-  [ASSIGN](value: unknown): void {
-    if (value !== null && value !== undefined) {
-      throw new SessionArgumentError(
-        'sessionkit: the session object cannot be replaced. Set keys on session.data, or assign null to log out.',
-      );
-    }
+  /** @internal Starts a destroy that the next commit waits for (`req.session = null`). */
+  [DESTROY_AT_COMMIT](): void {
     const destroying = this.destroy();
     // The commit reports a failure; this catch only keeps the rejection from going unhandled meanwhile.
     destroying.catch(() => undefined);
@@ -437,14 +432,13 @@ export function startCommit(session: Session<object>): Promise<void> | undefined
 }
 
 /**
- * For adapters: what `req.session = value` (Express) or `ctx.session = value` (Koa) means. `null`
- * or `undefined` log the user out: the session is destroyed now, and the commit that goes with the
- * response waits for that and clears the cookie (express-session's and koa-session's idiom). Any
- * other value throws a {@link SessionArgumentError}: the session object is not replaceable.
+ * For adapters: what `req.session = null` (Express) or `ctx.session = null` (Koa) means, the logout
+ * idiom of express-session, cookie-session and koa-session. The session is destroyed now (the call
+ * returns at once); the commit that goes with the response waits for the destroy, reports its
+ * failure (a 503 when the store is down, so a logout never silently fails), and clears the cookie.
  *
  * @param session - the session of the request
- * @param value - what the app assigned
  */
-export function assignSession(session: Session<object>, value: unknown): void {
-  (session as unknown as { [ASSIGN](value: unknown): void })[ASSIGN](value);
+export function destroyAtCommit(session: Session<object>): void {
+  (session as unknown as { [DESTROY_AT_COMMIT](): void })[DESTROY_AT_COMMIT]();
 }
