@@ -50,6 +50,21 @@ export interface Session<T extends object = DefaultSessionData> {
    * @throws {SessionStoreUnavailableError} the store failed (503)
    */
   regenerate(options?: RegenerateOptions): Promise<void>;
+  /**
+   * The absolute deadline of a stored session, ms since the epoch: past it the session ends however
+   * active it is. `undefined` until the session is stored. (The idle timeout ends it
+   * `idleTimeoutMs` after the last request that slid it.)
+   */
+  readonly absoluteDeadlineMs: number | undefined;
+  /** Whether the cookie is persistent ("remember me", see {@link Session.persist}). */
+  readonly isPersistent: boolean;
+  /**
+   * Reads the session again from the store, dropping this request's unsaved changes to `data`.
+   * Does nothing for a session that is not stored yet.
+   * @throws {SessionGoneError} code `GONE`: the session ended meanwhile (it is then ended here too)
+   * @throws {SessionStoreUnavailableError} the store failed (503)
+   */
+  reload(): Promise<void>;
   /** Deletes the session in the store now and clears the cookie at commit. */
   destroy(): Promise<void>;
   /** Slides the expiry and re-sends a persistent cookie even though nothing changed. */

@@ -5,7 +5,7 @@
  * @module
  */
 import { type CommitPlan, planCommit, type SessionState } from './commit-plan.js';
-import { diffData, isEmptyPatch, type Snapshot, serializeData } from './data-diff.js';
+import { diffData, isEmptyPatch, readStoredData, type Snapshot, serializeData } from './data-diff.js';
 import { SessionArgumentError, SessionGoneError, SessionHeadersSentError, SessionStoreUnavailableError } from './errors.js';
 import { serializeSessionCookie } from './cookie.js';
 import { generateSessionId } from './id.js';
@@ -108,6 +108,14 @@ class SessionHandle<T extends object> implements Session<T> {
     return this.#state === 'gone';
   }
 
+  get absoluteDeadlineMs(): number | undefined {
+    return this.#state === 'stored' ? this.#payload?.absoluteDeadlineMs : undefined;
+  }
+
+  get isPersistent(): boolean {
+    return this.#persistent;
+  }
+
   setUserId(next: string | undefined): void {
     if (next !== undefined && (typeof next !== 'string' || !USER_ID_PATTERN.test(next))) {
       throw new SessionArgumentError(
@@ -190,6 +198,24 @@ class SessionHandle<T extends object> implements Session<T> {
     // Not stored (new, or ended earlier in this request): a new id for the session to come.
     if (this.#state === 'gone' || !keepData) this.#startFresh(newId);
     this.#pendingId = newId;
+  }
+
+  async reload(): Promise<void> {
+    const payload = this.#payload;
+    if (this.#state === 'gone') throw this.#goneError('reload');
+    if (this.#state !== 'stored' || payload === undefined) return;
+    const ttlMs = this.#ttlMs();
+    const record = await this.#guarded('load', (store) => store.load(payload.id, ttlMs));
+    if (record === undefined || record.meta.absoluteDeadlineMs <= this.#options.now()) {
+      this.#markGone();
+      throw this.#goneError('reload');
+    }
+    const { data, snapshot } = readStoredData(record.data, this.#options.serializer);
+    this.#clearData();
+    Object.assign(this.#data, data);
+    this.#snapshot = snapshot;
+    this.#userId = record.meta.userId;
+    this.#userIdChanged = false;
   }
 
   async destroy(): Promise<void> {
@@ -405,6 +431,10 @@ class SessionHandle<T extends object> implements Session<T> {
         break;
     }
     if (plan.sessionHeaders && !this.#jar.headersSent()) writeSessionHeaders(this.#jar, this.#options.cacheControl);
+  }
+
+  #goneError(verb: string): SessionGoneError {
+    return new SessionGoneError(`sessionkit: the session ended (logged out or expired) before ${verb} ran.`);
   }
 
   /** The store answered `gone` at commit: the session ended elsewhere, so this response clears it. */

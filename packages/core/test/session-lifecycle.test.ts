@@ -19,6 +19,37 @@ function setup(options: Partial<SessionOptions> = {}) {
 }
 
 describe('session lifecycle', () => {
+  it('reload() reads the session again, dropping unsaved changes; GONE once it ended', async () => {
+    const { request, manager } = setup();
+    const first = await request(undefined, (s) => {
+      s.data['name'] = 'alice';
+      s.setUserId('alice');
+    });
+    const slow = await manager.load(createTestJar(`sid=${first.cookie}`).jar);
+    await request(first.cookie, (s) => {
+      s.data['name'] = 'bob';
+    });
+    slow.data['unsaved'] = true;
+    await slow.reload();
+    expect(slow.data).toEqual({ name: 'bob' });
+    expect(slow.userId).toBe('alice');
+    await request(first.cookie, (s) => s.destroy());
+    await expect(slow.reload()).rejects.toMatchObject({ code: 'GONE' });
+    expect(slow.isDestroyed).toBe(true);
+  });
+
+  it('tells the absolute deadline of a stored session, and whether its cookie is persistent', async () => {
+    const now = Date.now();
+    const { request } = setup({ now: () => now, absoluteTimeoutMs: 7_200_000 });
+    const created = await request(undefined, (s) => {
+      expect(s.absoluteDeadlineMs).toBeUndefined();
+      s.data['a'] = 1;
+      s.persist();
+    });
+    expect(created.session.absoluteDeadlineMs).toBe(now + 7_200_000);
+    expect(created.session.isPersistent).toBe(true);
+  });
+
   it('makes no store call and sets no cookie or header for a request without a cookie', async () => {
     const { request, calls } = setup();
     const result = await request(undefined, (s) => void s.data);
