@@ -4,7 +4,10 @@ export default defineConfig({
   entry: {
     index: 'src/index.ts',
     compat: 'src/compat/index.ts',
-    node: 'src/node/index.ts', redis: 'src/redis/index.ts', testing: 'src/testing/index.ts' },
+    node: 'src/node/index.ts',
+    redis: 'src/redis/index.ts',
+    testing: 'src/testing/index.ts',
+  },
   format: ['esm'],
   dts: true,
   clean: true,
