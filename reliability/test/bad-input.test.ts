@@ -106,6 +106,23 @@ describe.each(FRAMEWORKS)('bad input against examples/%s', (framework) => {
     await expectNoSession(client, `sid=${valid}; sid=${other.cookie('sid')}`);
   });
 
+  it('sees the real cookie behind planted values, and never clears a cookie because of values that are not ours (cookie tossing)', async () => {
+    const other = app().client();
+    await other.postForm('/login', { username: 'other' });
+    const planted = Array.from({ length: 10 }, (_, i) => `sid=planted-by-a-sibling-${i}`).join('; ');
+    const sidLines = (lines: string[]): string[] => lines.filter((line) => line.startsWith('sid='));
+    const client = app().client();
+    const behind = await client.get('/test/session', { cookie: `${planted}; sid=${valid}` });
+    expect(JSON.parse(behind.body).data.username).toBe('victim');
+    expect(sidLines(behind.setCookies)).toEqual([]);
+    for (const header of [planted, `${planted}; sid=${other.cookie('sid')}; sid=${valid}`, `sid=${valid}; ${planted}; sid=${other.cookie('sid')}`]) {
+      const response = await client.get('/', { cookie: header });
+      expect(response.body).toBe('You are not logged in');
+      // A clearing cookie would delete the victim's own cookie, not the planted ones.
+      expect(sidLines(response.setCookies), header.slice(0, 80)).toEqual([]);
+    }
+  });
+
   it('refuses a correct seal made with another secret', async () => {
     const foreign = await forgeCookie({}, ['a-different-secret-of-enough-length-000000']);
     await expectNoSession(app().client(), `sid=${foreign}`);

@@ -11,6 +11,14 @@ import { SessionConfigError } from './errors.js';
 export interface CookieOptions {
   /**
    * Cookie name. A `__Host-` name forces Secure, Path=/ and no Domain; `__Secure-` forces Secure.
+   * The prefixes are recognized in any letter case, as browsers do (`__HOST-sid` is a `__Host-` name).
+   *
+   * In production over HTTPS, use `'__Host-sid'`: browsers then accept the cookie only from this
+   * exact host, over HTTPS, with Path=/ and no Domain, so a sibling subdomain or a man in the middle
+   * on plain HTTP cannot plant a session cookie of its own next to the user's ("cookie tossing"),
+   * which with a plain name can fix the user into the attacker's session or deny them theirs.
+   * Browsers refuse a prefixed cookie set over plain HTTP (Chrome and Firefox except `localhost`,
+   * Safari does not), so development over HTTP may need a plain name such as `sid`.
    * @default 'sid'
    */
   readonly name?: string;
@@ -85,12 +93,14 @@ export function resolveCookieOptions(options: CookieOptions = {}): ResolvedCooki
   if (secure !== true && secure !== false && secure !== 'auto') {
     fail(`cookie.secure must be true, false or 'auto'; got ${JSON.stringify(secure)}.`);
   }
-  const prefixed = name.startsWith('__Host-') || name.startsWith('__Secure-');
-  if (prefixed) {
+  // Browsers match the prefixes in any letter case (RFC 6265bis), so `__HOST-sid` gets the same rules.
+  const lowerName = name.toLowerCase();
+  const hostPrefixed = lowerName.startsWith('__host-');
+  if (hostPrefixed || lowerName.startsWith('__secure-')) {
     if (secure === false) fail(`cookie.name ${name} requires Secure: remove cookie.secure: false (browsers reject such a cookie).`);
     secure = true;
   }
-  if (name.startsWith('__Host-')) {
+  if (hostPrefixed) {
     if (options.domain !== undefined) fail(`a __Host- cookie must not have a Domain: remove cookie.domain or rename the cookie to __Secure-${name.slice(7)}.`);
     if (path !== '/') fail(`a __Host- cookie must have Path=/: remove cookie.path or rename the cookie.`);
   }
@@ -117,27 +127,40 @@ export function resolveCookieOptions(options: CookieOptions = {}): ResolvedCooki
 }
 
 /**
- * Every value the `Cookie` header carries under `name`, distinct, in order, at most `limit`.
- * The `cookie` package keeps only the first of duplicate names; a session library must see all of
- * them to refuse a header that names two different sessions.
+ * Every value the `Cookie` header carries under `name`, distinct, in order. The `cookie` package
+ * keeps only the first of duplicate names; a session library must see all of them to refuse a
+ * header that names two different sessions. There is no window of the first few values: values
+ * planted ahead of the real one (cookie tossing) would push it out. The work is linear in the
+ * header, whose size the HTTP server bounds; the caller bounds the crypto (see manager.ts).
  *
  * @internal
  */
-export function readCookieValues(header: string | undefined, name: string, limit = 4): string[] {
+export function readCookieValues(header: string | undefined, name: string): string[] {
   if (header === undefined || header.length === 0) return [];
-  const values: string[] = [];
+  let first: string | undefined;
+  let others: Set<string> | undefined;
   let start = 0;
-  while (start < header.length && values.length < limit) {
+  // The first '=' at or after `start` (header.length when none), kept across segments without one,
+  // so a header of many '='-less segments is not scanned to its end once per segment.
+  let eq = -1;
+  while (start < header.length) {
     let end = header.indexOf(';', start);
     if (end === -1) end = header.length;
-    const eq = header.indexOf('=', start);
-    if (eq !== -1 && eq < end && header.slice(start, eq).trim() === name) {
+    if (eq < start) {
+      eq = header.indexOf('=', start);
+      if (eq === -1) eq = header.length;
+    }
+    if (eq < end && header.slice(start, eq).trim() === name) {
       const value = header.slice(eq + 1, end).trim();
-      if (value.length > 0 && !values.includes(value)) values.push(value);
+      if (value.length > 0 && value !== first) {
+        if (first === undefined) first = value;
+        else (others ??= new Set()).add(value);
+      }
     }
     start = end + 1;
   }
-  return values;
+  if (first === undefined) return [];
+  return others === undefined ? [first] : [first, ...others];
 }
 
 const identity = (value: string): string => value;

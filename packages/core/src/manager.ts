@@ -24,7 +24,9 @@ export interface SessionManager<T extends object = DefaultSessionData> {
   /**
    * The session of one request. With no session cookie this makes no store call; with a valid one
    * it reads the session and slides its idle expiry in one store call. A tampered, forged,
-   * expired or unknown cookie gives a new, empty session, never an error.
+   * expired or unknown cookie gives a new, empty session, never an error. When the header carries
+   * the cookie name several times, values that are not our valid seals are ignored, and two
+   * different valid sessions give no session.
    * @throws {SessionStoreUnavailableError} the store failed or timed out (503)
    */
   load(jar: CookieJar): Promise<Session<T>>;
@@ -34,7 +36,8 @@ export interface SessionManager<T extends object = DefaultSessionData> {
    * when the app first touches the session, or never); a request with one gets the promise of
    * {@link load}. An adapter can then skip the session, and the work of committing it, for
    * requests that never use it (assets, health checks, bots): such a session would commit nothing.
-   * A cookie that is present but invalid still loads, so its commit can send the clearing cookie.
+   * A value shaped like our seal still loads, so a valid seal of a session that is gone can be
+   * cleared by its commit; values of any other shape are not ours and count as no cookie.
    * @throws {SessionStoreUnavailableError} through the promise, as {@link load}
    */
   open(jar: CookieJar): (() => Session<T>) | Promise<Session<T>>;
@@ -57,19 +60,51 @@ function freshState(requestHadCookie: boolean): LoadedState {
 }
 
 /**
- * One valid cookie value, or `undefined`. When the header names the session cookie several times
- * (a stale cookie on another path, or an injected one), exactly one value must verify: two
- * different valid sessions in one request mean no session at all.
+ * At most this many values that look like our seals ({@link CookieSealer.isWellFormed}) are
+ * verified for one request. A browser holds our cookie under a path or two, a domain or two; more
+ * candidates than this are planted values, and the request gets no session (and no clearing
+ * cookie) without any crypto at all.
+ *
+ * @internal
  */
-async function pickCookie(sealer: CookieSealer, values: string[]): Promise<{ value: string; unsealed: UnsealedCookie } | undefined> {
-  if (values.length === 1) {
-    const value = values[0] as string;
-    const unsealed = await sealer.unseal(value);
-    return unsealed && { value, unsealed };
+export const MAX_SEALS_PER_REQUEST = 4;
+
+/**
+ * What the session cookie values of a request come to: the one session they name, `'expired'`
+ * when the only seals of ours in them are past their absolute deadline (ours, so worth clearing),
+ * or `'none'`: nothing of ours, which includes values that fail the MAC or name a secret we do not
+ * have, too many candidates, and two different live sessions (see {@link pickCookie}).
+ */
+type Picked = { readonly value: string; readonly unsealed: UnsealedCookie } | 'expired' | 'none';
+
+/**
+ * Picks the session of a request from its well-formed candidate values, in any order and number.
+ * Values that do not verify are not ours and count for nothing: a sibling subdomain can plant any
+ * number of them ("cookie tossing"). Exactly one live session must remain: two different valid
+ * sessions (the client's own and a planted one, or stale cookies on two paths) mean no session,
+ * and no clearing cookie either, since it would delete the cookie on our own path and domain,
+ * which is the victim's, and leave the planted one. Two seals of the same session (an old-secret
+ * one and its re-seal) are that session, preferring the current-secret seal.
+ */
+async function pickCookie(sealer: CookieSealer, candidates: readonly string[], nowMs: number): Promise<Picked> {
+  if (candidates.length > MAX_SEALS_PER_REQUEST) return 'none';
+  const opened =
+    candidates.length === 1
+      ? [{ value: candidates[0] as string, unsealed: await sealer.unseal(candidates[0] as string) }]
+      : await Promise.all(candidates.map(async (value) => ({ value, unsealed: await sealer.unseal(value) })));
+  let picked: { value: string; unsealed: UnsealedCookie } | undefined;
+  let expired = false;
+  for (const { value, unsealed } of opened) {
+    if (unsealed === undefined) continue;
+    if (unsealed.payload.absoluteDeadlineMs <= nowMs) {
+      expired = true;
+      continue;
+    }
+    if (picked === undefined) picked = { value, unsealed };
+    else if (picked.unsealed.payload.id !== unsealed.payload.id) return 'none';
+    else if (unsealed.sealedWithCurrentSecret && !picked.unsealed.sealedWithCurrentSecret) picked = { value, unsealed };
   }
-  const opened = await Promise.all(values.map(async (value) => ({ value, unsealed: await sealer.unseal(value) })));
-  const valid = opened.filter((entry): entry is { value: string; unsealed: UnsealedCookie } => entry.unsealed !== undefined);
-  return valid.length === 1 ? valid[0] : undefined;
+  return picked ?? (expired ? 'expired' : 'none');
 }
 
 /**
@@ -87,13 +122,27 @@ export function createSessionManager<T extends object = DefaultSessionData>(opti
   const sealer = new CookieSealer(resolved.secrets, resolved.cookieCacheSize);
   const context: SessionContext = { options: resolved, sealer };
 
-  async function loadState(values: string[]): Promise<LoadedState> {
-    if (values.length === 0) return freshState(false);
-    const picked = await pickCookie(sealer, values);
-    if (picked === undefined) return freshState(true);
+  /** The values of the session cookie that could be our seals (shape only, no crypto). */
+  function candidateSeals(cookieHeader: string | undefined): string[] {
+    const values = readCookieValues(cookieHeader, cookie.name);
+    return values.length === 0 ? values : values.filter((value) => sealer.isWellFormed(value));
+  }
+
+  /**
+   * `requestHadCookie` says whether the client holds a cookie of ours, so that a commit with no
+   * session clears it: true for a valid seal whose session is gone, expired or unknown to the
+   * store, false when no value verifies. A clearing cookie sent for planted values would delete
+   * the victim's own cookie instead.
+   */
+  async function loadState(candidates: readonly string[]): Promise<LoadedState> {
+    if (candidates.length === 0) return freshState(false);
+    const nowMs = now();
+    const picked = await pickCookie(sealer, candidates, nowMs);
+    if (picked === 'none') return freshState(false);
+    if (picked === 'expired') return freshState(true);
     const { payload, sealedWithCurrentSecret } = picked.unsealed;
-    const remainingMs = payload.absoluteDeadlineMs - now();
-    if (remainingMs <= 0) return freshState(true);
+    // Positive: pickCookie passes only seals before their deadline.
+    const remainingMs = payload.absoluteDeadlineMs - nowMs;
     const ttlMs = Math.min(resolved.idleTimeoutMs, remainingMs);
     const record = await callStore('load', resolved.storeTimeoutMs, () => store.load(payload.id, ttlMs));
     if (record === undefined) return freshState(true);
@@ -134,11 +183,11 @@ export function createSessionManager<T extends object = DefaultSessionData>(opti
     [MANAGER]: true,
     options: resolved,
     async load(jar) {
-      return createSession<T>(context, jar, await loadState(readCookieValues(jar.cookieHeader, cookie.name)));
+      return createSession<T>(context, jar, await loadState(candidateSeals(jar.cookieHeader)));
     },
     open(jar) {
-      const values = readCookieValues(jar.cookieHeader, cookie.name);
-      if (values.length > 0) return loadState(values).then((loaded) => createSession<T>(context, jar, loaded));
+      const candidates = candidateSeals(jar.cookieHeader);
+      if (candidates.length > 0) return loadState(candidates).then((loaded) => createSession<T>(context, jar, loaded));
       // The state load() would build for this request, created only when the app asks for it.
       return () => createSession<T>(context, jar, freshState(false));
     },

@@ -8,7 +8,7 @@
 import { sealIron, unsealIron } from './iron.js';
 import { isValidSessionId } from './id.js';
 import { LruCache } from './lru-cache.js';
-import type { ResolvedSecrets } from './secrets.js';
+import type { DerivedKeys, ResolvedSecrets } from './secrets.js';
 
 /** What the sealed cookie says. Session data never travels in the cookie. */
 export interface CookiePayload {
@@ -100,20 +100,34 @@ export class CookieSealer {
     return value;
   }
 
+  /**
+   * Whether `value` has the exact shape of our seals and names one of our secrets: checks without
+   * crypto (a cache lookup, a pattern, base64url spellings), so a request can count its candidate
+   * seals before verifying any. A value that fails here is certainly not ours; one that passes may
+   * still fail the MAC.
+   */
+  isWellFormed(value: string): boolean {
+    return this.#verified.get(value) !== undefined || this.#keysFor(value) !== undefined;
+  }
+
+  /** The keys of the secret a well-formed value names, or `undefined` when it is malformed. */
+  #keysFor(value: string): DerivedKeys | undefined {
+    const secretId = SEAL_PATTERN.exec(value)?.[1];
+    if (secretId === undefined) return undefined;
+    const [, , , iv = '', ciphertext = '', , , mac = ''] = value.split('*');
+    if (!isCanonicalBase64url(iv) || !isCanonicalBase64url(ciphertext) || !isCanonicalBase64url(mac)) return undefined;
+    return this.#secrets.byId[secretId];
+  }
+
   /** The payload of a cookie value, or `undefined` for anything not sealed by us with a known secret. */
   async unseal(value: string): Promise<UnsealedCookie | undefined> {
     const cached = this.#verified.get(value);
     if (cached !== undefined) return cached;
-    const match = SEAL_PATTERN.exec(value);
-    const secretId = match?.[1];
-    if (secretId === undefined) return undefined;
-    const [, , , iv = '', ciphertext = '', , , mac = ''] = value.split('*');
-    if (!isCanonicalBase64url(iv) || !isCanonicalBase64url(ciphertext) || !isCanonicalBase64url(mac)) return undefined;
-    const keys = this.#secrets.byId[secretId];
+    const keys = this.#keysFor(value);
     if (keys === undefined) return undefined;
     const payload = readPayload(unsealIron(value, keys));
     if (payload === undefined) return undefined;
-    const result = { payload, sealedWithCurrentSecret: secretId === this.#secrets.current.id };
+    const result = { payload, sealedWithCurrentSecret: keys.id === this.#secrets.current.id };
     this.#verified.set(value, result);
     return result;
   }

@@ -4,12 +4,43 @@ import { LruCache } from '../src/lru-cache.js';
 import { jsonSerializer } from '../src/serializer.js';
 
 describe('readCookieValues', () => {
-  it('finds every distinct value of a name, trimmed, in order, bounded', () => {
+  it('finds every distinct value of a name, trimmed, in order', () => {
     expect(readCookieValues('a=1; sid=x; b=2; sid=y;sid=x', 'sid')).toEqual(['x', 'y']);
     expect(readCookieValues('xsid=1; sidx=2', 'sid')).toEqual([]);
     expect(readCookieValues(undefined, 'sid')).toEqual([]);
     expect(readCookieValues('sid=; sid', 'sid')).toEqual([]);
-    expect(readCookieValues('sid=1;sid=2;sid=3;sid=4;sid=5;sid=6', 'sid')).toHaveLength(4);
+    expect(readCookieValues('a; sid; b=1; c; sid=x; d;; sid=y; e', 'sid')).toEqual(['x', 'y']);
+    expect(readCookieValues(`${'a;'.repeat(5000)}sid=x`, 'sid')).toEqual(['x']);
+  });
+
+  it('has no window that planted values could push the real one out of', () => {
+    expect(readCookieValues('sid=1;sid=2;sid=3;sid=4;sid=5;sid=6', 'sid')).toEqual(['1', '2', '3', '4', '5', '6']);
+    const many = Array.from({ length: 1000 }, (_, i) => `sid=junk${i % 500}`).join('; ');
+    const values = readCookieValues(`${many}; sid=real`, 'sid');
+    expect(values).toHaveLength(501);
+    expect(values.at(-1)).toBe('real');
+  });
+});
+
+describe('resolveCookieOptions prefixes', () => {
+  it.each(['__Host-sid', '__HOST-sid', '__host-sid', '__hOsT-sid'])('applies the __Host- rules to %s, whatever the case', (name) => {
+    expect(resolveCookieOptions({ name }).secure).toBe(true);
+    expect(() => resolveCookieOptions({ name, secure: false })).toThrow(/requires Secure/);
+    expect(() => resolveCookieOptions({ name, domain: 'example.com' })).toThrow(/must not have a Domain/);
+    expect(() => resolveCookieOptions({ name, path: '/app' })).toThrow(/must have Path=\//);
+  });
+
+  it.each(['__Secure-sid', '__SECURE-sid', '__secure-sid'])('applies the __Secure- rules to %s, whatever the case', (name) => {
+    expect(resolveCookieOptions({ name }).secure).toBe(true);
+    expect(() => resolveCookieOptions({ name, secure: false })).toThrow(/requires Secure/);
+    // __Secure- allows a Domain and a Path.
+    expect(resolveCookieOptions({ name, domain: 'example.com', path: '/app' })).toMatchObject({ domain: 'example.com', path: '/app', secure: true });
+  });
+
+  it('leaves names that only resemble a prefix alone', () => {
+    for (const name of ['_Host-sid', '__Hostsid', 'Host-sid', 'x__Host-sid']) {
+      expect(resolveCookieOptions({ name, secure: false, domain: 'example.com' }).secure).toBe(false);
+    }
   });
 });
 
