@@ -10,11 +10,13 @@ import {
   type DefaultSessionData,
   destroyAtCommit,
   type Session,
+  SessionConfigError,
   type SessionManager,
   type SessionOptions,
   toSessionManager,
 } from '@sessionkit/core';
-import type { Context, Middleware } from 'koa';
+import { bindKoaSession, type KoaSessionBinding, type KoaSessionInput, type KoaSessionView } from '@sessionkit/core/compat';
+import type { Context, DefaultState, Middleware } from 'koa';
 
 declare module 'koa' {
   interface DefaultContext {
@@ -26,10 +28,35 @@ declare module 'koa' {
   }
 }
 
+/**
+ * `ctx.session` of an app mounted with `session(options, { compat: 'koa-session' })`: the
+ * koa-session-shaped view. Type the app and its routers with it, Koa's way of typing a context:
+ * `new Koa<DefaultState, KoaSessionContext>()`, `new Router<DefaultState, KoaSessionContext>()`.
+ */
+export interface KoaSessionContext<T extends object = DefaultSessionData> {
+  /** The koa-session view of the request's session (data keys as properties, `save()`, `regenerate()`, ...). */
+  get session(): KoaSessionView<T>;
+  /** `null` logs out; an object replaces the data (keys it lacks are deleted), as with koa-session. */
+  set session(value: KoaSessionView<T> | KoaSessionInput<T> | null);
+}
+
+/** Options of {@link session} beyond the session options. */
+export interface KoaAdapterOptions {
+  /**
+   * `'koa-session'`: `ctx.session` is a view shaped like koa-session's (see {@link KoaSessionContext}),
+   * for koa-passport and other middleware written for koa-session. Without it, `ctx.session` is the
+   * sessionkit `Session`.
+   */
+  readonly compat?: 'koa-session';
+}
+
 const SESSION = Symbol('sessionkit.session');
+const VIEW = Symbol('sessionkit.koaSessionView');
 
 interface Slot {
   [SESSION]: Session<DefaultSessionData> | undefined;
+  /** Set only in apps that opted into the koa-session view. */
+  [VIEW]?: KoaSessionBinding;
 }
 
 /**
@@ -38,9 +65,12 @@ interface Slot {
  */
 const accessor: PropertyDescriptor = {
   get(this: Slot) {
-    return this[SESSION];
+    const binding = this[VIEW];
+    return binding === undefined ? this[SESSION] : binding.view;
   },
   set(this: Slot, value: Session<DefaultSessionData> | null | undefined) {
+    const binding = this[VIEW];
+    if (binding !== undefined) return binding.assign(value as KoaSessionInput | null | undefined);
     const loaded = this[SESSION];
     if ((value === null || value === undefined) && loaded !== undefined) destroyAtCommit(loaded);
     else if (value !== null && value !== undefined) this[SESSION] = value;
@@ -100,7 +130,12 @@ function carryHeaders(error: unknown, written: Written): void {
  * failures are thrown as a `SessionStoreUnavailableError` (`status` 503), which Koa answers with a
  * 503. A response written straight to `ctx.res` must call `await ctx.session.commit()` first.
  *
+ * With `{ compat: 'koa-session' }`, `ctx.session` is a koa-session-shaped view of the same
+ * session instead (`ctx.session.views++`, `save()`, `regenerate()`, `maxAge`), which koa-passport
+ * needs; see docs/migrating-from-koa-session.md.
+ *
  * @param input - session options, or a manager from `createSessionManager`
+ * @param adapterOptions - `{ compat: 'koa-session' }` to expose the koa-session view
  *
  * @example
  * ```ts
@@ -110,10 +145,30 @@ function carryHeaders(error: unknown, written: Written): void {
  *   ctx.body = `Visits: ${await ctx.session.increment('visits')}`;
  * });
  * ```
+ *
+ * @example With koa-passport
+ * ```ts
+ * const app = new Koa<DefaultState, KoaSessionContext>();
+ * app.use(session({ secrets: [process.env.SESSION_SECRET!] }, { compat: 'koa-session' }));
+ * app.use(passport.initialize());
+ * app.use(passport.session());
+ * ```
  */
-export function session(input: SessionOptions | SessionManager<object>): Middleware {
+export function session(
+  input: SessionOptions | SessionManager<object>,
+  adapterOptions: KoaAdapterOptions & { readonly compat: 'koa-session' },
+): Middleware<DefaultState, KoaSessionContext>;
+export function session(input: SessionOptions | SessionManager<object>, adapterOptions?: KoaAdapterOptions): Middleware;
+export function session(
+  input: SessionOptions | SessionManager<object>,
+  adapterOptions: KoaAdapterOptions = {},
+): Middleware | Middleware<DefaultState, KoaSessionContext> {
   const manager = toSessionManager(input);
-  return async (ctx, next) => {
+  const compat = adapterOptions.compat;
+  if (compat !== undefined && compat !== 'koa-session') {
+    throw new SessionConfigError(`sessionkit: compat takes 'koa-session' (or nothing); got ${JSON.stringify(compat)}.`);
+  }
+  const middleware: Middleware = async (ctx, next) => {
     const written: Written = { setCookies: [], headers: new Map() };
     const loaded = await manager.load(createJar(ctx, written));
     const prototype = Object.getPrototypeOf(ctx) as object;
@@ -122,6 +177,9 @@ export function session(input: SessionOptions | SessionManager<object>): Middlew
       prepared.add(prototype);
     }
     (ctx as Context & Slot)[SESSION] = loaded as Session<DefaultSessionData>;
+    if (compat !== undefined) {
+      (ctx as Context & Slot)[VIEW] = bindKoaSession(loaded as Session<DefaultSessionData>, manager.options);
+    }
     try {
       await next();
     } catch (error) {
@@ -138,4 +196,5 @@ export function session(input: SessionOptions | SessionManager<object>): Middlew
       throw error;
     }
   };
+  return middleware;
 }

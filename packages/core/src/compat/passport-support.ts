@@ -8,11 +8,48 @@
  *   kept (`prevSession = req.session`) still shows the data as it was, because `keepSessionInfo`
  *   merges it back (`merge(req.session, prevSession)`): {@link regenerateEmpty} returns that data.
  *
- * Internal to `@sessionkit/core/compat`: not re-exported from its index.
+ * Also the one way back from any view to its sessionkit `Session`: {@link sessionOf}, which each
+ * view module re-exports (the same binding, so `export *` of both is not ambiguous).
+ *
+ * The rest is internal to `@sessionkit/core/compat`.
  *
  * @module
  */
+import { SessionArgumentError } from '../errors.js';
 import type { Session } from '../session-types.js';
+import type { DefaultSessionData } from '../types.js';
+
+/**
+ * @internal The key under which a view answers its sessionkit `Session` (a Proxy's `get` trap, or a
+ * non-enumerable property), so that {@link sessionOf} works for every view.
+ */
+export const VIEW_SESSION: unique symbol = Symbol('sessionkit.viewSession');
+
+/**
+ * The sessionkit `Session` behind a compatibility view (`ctx.session` with `{ compat: 'koa-session' }`,
+ * `req.session` with the express-session view): for what the view does not offer, such as
+ * `setUserId` ("log out everywhere"), `persist`, `touch`, `reload`, `destroy`, `regenerate` that
+ * keeps the data, and data stored under a name the view answers itself (`sessionOf(view).data.save`).
+ * A view replaced by `regenerate()` still leads to the same, current session.
+ *
+ * @param view - a view built by `@sessionkit/core/compat`
+ * @throws {SessionArgumentError} `view` is not such a view
+ *
+ * @example
+ * ```ts
+ * sessionOf(ctx.session).setUserId(user.id);
+ * ```
+ */
+export function sessionOf<T extends object = DefaultSessionData>(view: object): Session<T> {
+  const session = (view as { [VIEW_SESSION]?: Session<T> } | null)?.[VIEW_SESSION];
+  if (session === undefined) {
+    throw new SessionArgumentError(
+      'sessionkit: sessionOf takes a session view of @sessionkit/core/compat (ctx.session or req.session of an app ' +
+        'that opted into a compat view); a plain sessionkit Session is its own session.',
+    );
+  }
+  return session;
+}
 
 /** A Node-style completion callback, as Passport passes to `regenerate` and `save`. */
 export type CompletionCallback = (error?: unknown) => void;
