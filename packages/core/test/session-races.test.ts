@@ -119,6 +119,21 @@ describe.each(stores)('a logout is never undone (%s)', (_name, makeStore) => {
     expect(await manager.listUserSessions(user)).toEqual(live);
   });
 
+  it('regenerate({ keepData: false }) on a session that ended meanwhile starts empty: a login still works, nothing comes back', async () => {
+    const manager = managerOf();
+    const { cookie, user } = await login(manager);
+    const slow = await startRequest(manager, cookie);
+    expect(await manager.destroyUserSessions(user)).toBe(1);
+    await slow.session.regenerate({ keepData: false });
+    expect(slow.session.data).toEqual({});
+    expect(slow.session.userId).toBeUndefined();
+    slow.session.data.username = 'signed in again';
+    await slow.session.commit();
+    const next = await request(manager, `sid=${cookieValueOf(slow.test.setCookies.at(-1))}`, () => undefined);
+    expect(next.session.data).toEqual({ username: 'signed in again' });
+    expect(await manager.listUserSessions(user)).toEqual([]);
+  });
+
   it('a session regenerated every 400 ms still ends at its absolute deadline', async () => {
     const manager = managerOf({ absoluteTimeoutMs: 2_000, idleTimeoutMs: 2_000 });
     let { cookie } = await login(manager);
