@@ -57,8 +57,13 @@ export class MemoryStore implements SessionStore {
     clearInterval(this.#sweeper);
   }
 
-  async create(id: string, session: StoredSession, ttlMs: number): Promise<void> {
+  /**
+   * Stores a new session. Every method runs to completion without awaiting, so nothing can race a
+   * create: it answers `'gone'` only when the absolute deadline has already passed (nothing stored).
+   */
+  async create(id: string, session: StoredSession, ttlMs: number): Promise<'ok' | Gone> {
     this.#delete(id);
+    if (session.meta.absoluteDeadlineMs <= this.#now()) return 'gone';
     if (this.#entries.size >= this.#maxEntries) this.sweep();
     while (this.#entries.size >= this.#maxEntries) {
       // Map iteration order is insertion order and reads re-insert, so the first key is the least recently used.
@@ -72,6 +77,7 @@ export class MemoryStore implements SessionStore {
       expiresAt: this.#expiry(session.meta, ttlMs),
     });
     this.#index(id, session.meta.userId);
+    return 'ok';
   }
 
   async load(id: string, ttlMs: number): Promise<StoredSession | undefined> {
@@ -133,16 +139,25 @@ export class MemoryStore implements SessionStore {
   }
 
   async listUserSessions(userId: string): Promise<string[]> {
-    const ids = this.#users.get(userId);
-    if (ids === undefined) return [];
-    return [...ids].filter((id) => this.#live(id) !== undefined);
+    return this.#liveOf(userId);
   }
 
+  /**
+   * "Log out everywhere" in one synchronous step: no other call can run between reading the user's
+   * sessions and deleting them (an `await` in between would let a regenerate move a session out
+   * from under it).
+   */
   async destroyUserSessions(userId: string): Promise<number> {
-    const ids = await this.listUserSessions(userId);
+    const ids = this.#liveOf(userId);
     for (const id of ids) this.#delete(id);
     this.#users.delete(userId);
     return ids.length;
+  }
+
+  #liveOf(userId: string): string[] {
+    const ids = this.#users.get(userId);
+    if (ids === undefined) return [];
+    return [...ids].filter((id) => this.#live(id) !== undefined);
   }
 
   #expiry(meta: SessionMeta, ttlMs: number): number {

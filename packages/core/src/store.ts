@@ -48,8 +48,12 @@ export type Gone = 'gone';
  * deadline. A store must treat an entry past its TTL as absent.
  */
 export interface SessionStore {
-  /** Stores a new session under a fresh id. */
-  create(id: string, session: StoredSession, ttlMs: number): Promise<void>;
+  /**
+   * Stores a new session under a fresh id. Resolves `'gone'` when nothing was stored: a "log out
+   * everywhere" of the session's user (`destroyUserSessions`) raced this create and ended it, or the
+   * absolute deadline had already passed. The manager then treats the session as ended.
+   */
+  create(id: string, session: StoredSession, ttlMs: number): Promise<'ok' | Gone>;
   /**
    * Reads a session and slides its expiry to `ttlMs` from now (the idle timeout). Resolves
    * `undefined` when it does not exist or has expired. A store may skip a slide that would move the
@@ -74,8 +78,25 @@ export interface SessionStore {
   touch(id: string, ttlMs: number): Promise<'ok' | Gone>;
   /** Deletes the session; deleting a missing session is not an error. */
   destroy(id: string): Promise<void>;
-  /** Optional capability: the ids of the live sessions of a user. */
+  /**
+   * Optional capability: the ids of the live sessions of a user. A session whose create, regenerate
+   * or login patch has completed is listed for as long as it lives and stays the user's, whatever
+   * listings ran meanwhile.
+   */
   listUserSessions?(userId: string): Promise<string[]>;
-  /** Optional capability: destroys every session of a user and resolves how many there were. */
+  /**
+   * Optional capability: "log out everywhere". Destroys every session of a user and resolves how
+   * many live ones it deleted.
+   *
+   * The guarantee: once it resolves, none of these sessions is live, and no later regenerate,
+   * patch, increment or touch of them succeeds:
+   * - every session the user had when it was called, and every session regenerated from one;
+   * - every session being created with the user, or given the user by a patch (a login), when it
+   *   was called: that create or patch answers `'gone'`, or its session is deleted before this resolves.
+   *
+   * A create or login that begins after it was called is a new login and is kept. (On RedisStore,
+   * "when it was called" means Redis's order of the commands on the user's index: a create's first
+   * command, a login patch's read of the user's logout generation.)
+   */
   destroyUserSessions?(userId: string): Promise<number>;
 }

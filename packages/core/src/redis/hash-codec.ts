@@ -37,6 +37,8 @@ export interface DecodedSession {
   readonly session: StoredSession;
   /** When the key expires, ms since the epoch; `undefined` for a hash written before it was recorded. */
   readonly expiresAtMs: number | undefined;
+  /** The user-index generation the session joined at (`m:gen`); 0 when absent. */
+  readonly generation: number;
 }
 
 /**
@@ -62,8 +64,9 @@ function flatFields(reply: unknown): unknown[] | undefined {
  * their name (`d:__proto__` is the data key `__proto__`, which the session then leaves out).
  *
  * @param reply - the script's or HGETALL's reply
- * @returns the session and its recorded expiry, or `undefined` when the reply is empty or the
- *   metadata is missing or corrupt (a corrupt key is "no session", never an error)
+ * @returns the session with its recorded expiry and user-index generation, or `undefined` when the
+ *   reply is empty or the metadata is missing or corrupt (a corrupt key, or a tombstone, is "no
+ *   session", never an error)
  */
 export function decodeSession(reply: unknown): DecodedSession | undefined {
   const fields = flatFields(reply);
@@ -72,6 +75,7 @@ export function decodeSession(reply: unknown): DecodedSession | undefined {
   let createdText: string | undefined;
   let deadlineText: string | undefined;
   let expiresText: string | undefined;
+  let generationText: string | undefined;
   let userId: string | undefined;
   for (let i = 0; i < fields.length; i += 2) {
     const field: unknown = fields[i];
@@ -81,6 +85,7 @@ export function decodeSession(reply: unknown): DecodedSession | undefined {
     else if (field === META_FIELDS.createdAt) createdText = value;
     else if (field === META_FIELDS.absoluteDeadlineMs) deadlineText = value;
     else if (field === META_FIELDS.expiresAt) expiresText = value;
+    else if (field === META_FIELDS.generation) generationText = value;
     else if (field === META_FIELDS.userId) userId = value === '' ? undefined : value;
     // Any other field is not ours to interpret: ignored.
   }
@@ -88,17 +93,11 @@ export function decodeSession(reply: unknown): DecodedSession | undefined {
   const absoluteDeadlineMs = parseInteger(deadlineText);
   if (createdAt === undefined || absoluteDeadlineMs === undefined) return undefined;
   const meta: SessionMeta = userId === undefined ? { createdAt, absoluteDeadlineMs } : { createdAt, absoluteDeadlineMs, userId };
-  return { session: { data: Object.fromEntries(data), meta }, expiresAtMs: parseInteger(expiresText) };
-}
-
-/**
- * Reads a session from a script reply holding its hash as a flat `[field, value, ...]` array.
- *
- * @param reply - the script's reply
- * @returns the session, or `undefined` for no session (see {@link decodeSession})
- */
-export function decodeSessionHash(reply: unknown): StoredSession | undefined {
-  return decodeSession(reply)?.session;
+  return {
+    session: { data: Object.fromEntries(data), meta },
+    expiresAtMs: parseInteger(expiresText),
+    generation: parseInteger(generationText) ?? 0,
+  };
 }
 
 /**

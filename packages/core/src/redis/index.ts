@@ -19,5 +19,5 @@ export {
   sessionRedisOptions,
 } from './client-settings.js';
 export { createRedisClient, type RedisClientOverrides } from './create-client.js';
-export { DATA_FIELD_PREFIX, META_FIELDS, USER_INDEX_INFIX } from './keys.js';
+export { DATA_FIELD_PREFIX, FENCE_FIELD_PREFIX, META_FIELDS, USER_INDEX_GENERATION_MEMBER, USER_INDEX_INFIX } from './keys.js';
 export { RedisStore, type RedisStoreOptions, slideToleranceMs } from './redis-store.js';

@@ -27,7 +27,40 @@ export const META_FIELDS = {
    * reads it with the data and slides the expiry only when that moves it noticeably.
    */
   expiresAt: 'm:expires',
+  /**
+   * The logout generation of the user's index when the session joined it (see
+   * {@link USER_INDEX_GENERATION_MEMBER}); absent on anonymous sessions and on sessions written
+   * before generations existed, which counts as 0. A regenerate carries it: if a "log out
+   * everywhere" of the user ran since, the user's generation has moved past it and the regenerate
+   * is refused.
+   */
+  generation: 'm:gen',
+  /**
+   * The one field of a tombstone: a hash that "log out everywhere" leaves at the key of an indexed
+   * session that was not written yet (a create or regenerate between its two steps). Its value is
+   * the generation of that log-out; the key expires at the member's absolute deadline. A create
+   * refuses to write over it, so the pending session is never stored. Without `m:created` it is
+   * "no session" for every other script.
+   */
+  loggedOut: 'm:logout',
 } as const;
+
+/**
+ * Prefix of a fence field, `m:fence:<userId>`, which "log out everywhere" writes into a live session
+ * that is listed in the user's index but does not belong to the user (yet): a login patch between
+ * its two steps. Its value is the generation of that log-out; a patch that sets this user and
+ * joined the index at an older generation deletes the session and answers `'gone'` instead.
+ */
+export const FENCE_FIELD_PREFIX = 'm:fence:';
+
+/**
+ * The member of a user index that holds the user's logout generation: its score is minus the
+ * generation, which is 0 (no member) until the first "log out everywhere" and then grows with each
+ * one (the time it ran, in ms, or one more than before). It can never be a session id (those are 43
+ * base64url characters), and its score is negative, outside the range of deadlines that every
+ * write prunes (`ZREMRANGEBYSCORE key 0 now`).
+ */
+export const USER_INDEX_GENERATION_MEMBER = '#gen';
 
 /**
  * The infix of user-index keys: `<prefix>user:<userId>`. It contains a `:`, a character session ids
@@ -62,7 +95,8 @@ export function sessionKey(prefix: string, id: string): string {
 /**
  * The key of the sorted set that indexes the sessions of one user: `<prefix>user:<userId>`.
  * Members are session ids, scores their absolute deadlines (ms since the epoch), so entries past
- * their deadline can be dropped by score without looking at the sessions.
+ * their deadline can be dropped by score without looking at the sessions; plus the generation
+ * member {@link USER_INDEX_GENERATION_MEMBER} once a "log out everywhere" ran.
  *
  * It lives in its own slot, apart from the sessions it lists (those slots follow the session ids);
  * see user-index.ts for how updates stay safe without a multi-key command.

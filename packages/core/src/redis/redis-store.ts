@@ -8,7 +8,7 @@ import { SessionArgumentError, SessionConfigError } from '../errors.js';
 import { isValidSessionId } from '../id.js';
 import type { Gone, SessionPatch, SessionStore, StoredSession } from '../store.js';
 import type { RedisClientLike } from './client-types.js';
-import { decodeSession, decodeSessionHash, encodeSessionFields, replyStatus } from './hash-codec.js';
+import { decodeSession, encodeSessionFields, replyStatus } from './hash-codec.js';
 import { readSessionHash } from './hash-read.js';
 import { dataField, META_FIELDS, sessionKey } from './keys.js';
 import { runScript } from './lua-script.js';
@@ -25,6 +25,7 @@ import {
   addToUserIndex,
   destroyUserSessionIds,
   listUserSessionIds,
+  readUserGeneration,
   removeFromUserIndex,
   type UserIndexContext,
 } from './user-index.js';
@@ -106,13 +107,22 @@ export class RedisStore implements SessionStore {
     this.#index = { client: this.client, prefix };
   }
 
-  async create(id: string, session: StoredSession, ttlMs: number): Promise<void> {
+  /**
+   * Stores a new session. With a user, it joins the user's index first: if the session write then
+   * fails, the index holds an extra member (harmless), never misses a session. Resolves `'gone'`
+   * with nothing stored when a "log out everywhere" of that user found the id in the index before
+   * the write landed (it left a tombstone), or when the absolute deadline has already passed.
+   */
+  async create(id: string, session: StoredSession, ttlMs: number): Promise<'ok' | Gone> {
     if (!isValidSessionId(id)) throw new SessionArgumentError('sessionkit: RedisStore.create was given an invalid session id.');
     const { userId, absoluteDeadlineMs } = session.meta;
-    // The index first: if the session write then fails, the index holds an extra member (pruned
-    // later), never misses a session ("log out everywhere" must find them all).
-    if (userId !== undefined) await addToUserIndex(this.#index, userId, id, absoluteDeadlineMs);
-    await this.#write(id, session, ttlMs);
+    let generation: number | undefined;
+    if (userId !== undefined) {
+      // Without a required generation the join is never refused.
+      const joined = await addToUserIndex(this.#index, userId, id, absoluteDeadlineMs);
+      generation = joined === 'moved' ? 0 : joined;
+    }
+    return this.#write(id, session, ttlMs, generation);
   }
 
   async load(id: string, ttlMs: number): Promise<StoredSession | undefined> {
@@ -134,12 +144,23 @@ export class RedisStore implements SessionStore {
   async patch(id: string, patch: SessionPatch, ttlMs: number): Promise<'ok' | Gone> {
     if (!isValidSessionId(id)) return 'gone';
     const { userId } = patch;
+    let generation = 0;
     if (typeof userId === 'string') {
-      // Joining the user's index needs the deadline (its score), and must happen before the
-      // session is marked as the user's: one extra round trip, only when a user logs in.
-      const deadline = await runScript(this.client, DEADLINE_SCRIPT, this.#key(id), []);
+      // A login: one extra round trip, only when a user is set. The user's logout generation is
+      // read first, beside the deadline (the index score): a "log out everywhere" that begins from
+      // here on refuses this login, at the join below or through a fence before the write.
+      const [deadline, readGeneration] = await Promise.all([
+        runScript(this.client, DEADLINE_SCRIPT, this.#key(id), []),
+        readUserGeneration(this.#index, userId),
+      ]);
       if (!Array.isArray(deadline) || typeof deadline[0] !== 'string') return 'gone';
-      await addToUserIndex(this.#index, userId, id, Number(deadline[0]));
+      const joined = await addToUserIndex(this.#index, userId, id, Number(deadline[0]), { requiredGeneration: readGeneration });
+      if (joined === 'moved') {
+        // Logged out everywhere while logging in: the session ends, as a fenced one does.
+        await this.destroy(id);
+        return 'gone';
+      }
+      generation = joined;
     }
     const fields: string[] = [];
     for (const key of Object.keys(patch.set)) {
@@ -152,16 +173,15 @@ export class RedisStore implements SessionStore {
       ttlArgument(ttlMs),
       action,
       userId ?? '',
+      String(generation),
       String(fields.length),
       ...fields,
       ...patch.remove.map(dataField),
     ]);
-    if (replyStatus(reply) !== 'ok') return 'gone';
-    const previous = (reply as unknown[])[1];
-    if (action !== 'keep' && typeof previous === 'string' && previous !== '' && previous !== userId) {
-      await removeFromUserIndex(this.#index, previous, [id]);
-    }
-    return 'ok';
+    // A patch that clears or changes the user leaves the session's member in the previous user's
+    // index: a login of that user racing on the same session may have just joined it again, and a
+    // removal now would hide it. The member is skipped by listings and dropped at its deadline.
+    return replyStatus(reply) === 'ok' ? 'ok' : 'gone';
   }
 
   async increment(id: string, key: string, by: number, ttlMs: number): Promise<number | Gone> {
@@ -188,7 +208,11 @@ export class RedisStore implements SessionStore {
    * script may touch both (CROSSSLOT). The move is therefore two steps:
    * 1. claim: one script on the OLD key reads every field and deletes the key. This atomic step
    *    decides the winner: of concurrent regenerates exactly one gets the fields, the others `gone`.
-   * 2. write: the fields are stored at the NEW key (after joining the user index, if any).
+   * 2. write: the fields are stored at the NEW key, after the new id joined the user index (if the
+   *    session has a user). The join passes the logout generation the session recorded when it
+   *    joined: if a "log out everywhere" of the user ran since, the join is refused and so is the
+   *    regenerate (`gone`, nothing stored); if one runs between the join and the write, it leaves a
+   *    tombstone at the new key and the write is refused.
    *
    * Between the steps the session exists only in this process, so a request holding the old id
    * sees no session (it was being replaced anyway). If step 2 fails (Redis gone mid-way) the
@@ -198,12 +222,20 @@ export class RedisStore implements SessionStore {
   async regenerate(oldId: string, newId: string, ttlMs: number): Promise<'ok' | Gone> {
     if (!isValidSessionId(newId)) throw new SessionArgumentError('sessionkit: RedisStore.regenerate was given an invalid new session id.');
     if (!isValidSessionId(oldId)) return 'gone';
-    const claimed = decodeSessionHash(await runScript(this.client, CLAIM_SCRIPT, this.#key(oldId), [String(Date.now())]));
+    const claimed = decodeSession(await runScript(this.client, CLAIM_SCRIPT, this.#key(oldId), [String(Date.now())]));
     if (claimed === undefined) return 'gone';
-    const { userId, absoluteDeadlineMs } = claimed.meta;
-    if (userId !== undefined) await addToUserIndex(this.#index, userId, newId, absoluteDeadlineMs, oldId);
-    await this.#write(newId, claimed, ttlMs);
-    return 'ok';
+    const { session } = claimed;
+    const { userId, absoluteDeadlineMs } = session.meta;
+    let generation: number | undefined;
+    if (userId !== undefined) {
+      const joined = await addToUserIndex(this.#index, userId, newId, absoluteDeadlineMs, {
+        replacedId: oldId,
+        requiredGeneration: claimed.generation,
+      });
+      if (joined === 'moved') return 'gone';
+      generation = joined;
+    }
+    return this.#write(newId, session, ttlMs, generation);
   }
 
   async touch(id: string, ttlMs: number): Promise<'ok' | Gone> {
@@ -232,19 +264,22 @@ export class RedisStore implements SessionStore {
     return sessionKey(this.prefix, id);
   }
 
-  async #write(id: string, session: StoredSession, ttlMs: number): Promise<void> {
+  /** The session's write (create, and regenerate's second step); `gone` on a tombstone or a passed deadline. */
+  async #write(id: string, session: StoredSession, ttlMs: number, generation: number | undefined): Promise<'ok' | Gone> {
     const now = Date.now();
     const ttl = ttlArgument(ttlMs);
     // The expiry the script will set (its expiry_ms), recorded in the same HSET as the fields.
     const expiresAtMs = now + Math.floor(Math.min(Number(ttl), session.meta.absoluteDeadlineMs - now));
-    await runScript(this.client, CREATE_SCRIPT, this.#key(id), [
+    const reply = await runScript(this.client, CREATE_SCRIPT, this.#key(id), [
       String(now),
       ttl,
       String(session.meta.absoluteDeadlineMs),
       ...encodeSessionFields(session),
       META_FIELDS.expiresAt,
       String(expiresAtMs),
+      ...(generation === undefined ? [] : [META_FIELDS.generation, String(generation)]),
     ]);
+    return reply === 1 ? 'ok' : 'gone';
   }
 }
 

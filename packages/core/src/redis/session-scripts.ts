@@ -16,12 +16,13 @@
  *
  * @module
  */
-import { META_FIELDS } from './keys.js';
+import { FENCE_FIELD_PREFIX, META_FIELDS } from './keys.js';
 import { luaScript } from './lua-script.js';
 
 /** Helpers prepended to every session script. */
 const HELPERS = `
 local F_CREATED, F_DEADLINE, F_USER, F_EXPIRES = '${META_FIELDS.createdAt}', '${META_FIELDS.absoluteDeadlineMs}', '${META_FIELDS.userId}', '${META_FIELDS.expiresAt}'
+local F_GEN, F_LOGGED_OUT, F_FENCE = '${META_FIELDS.generation}', '${META_FIELDS.loggedOut}', '${FENCE_FIELD_PREFIX}'
 
 -- A decimal integer as RedisStore writes it, or nil (corrupt values count as missing).
 local function int_field(value)
@@ -86,12 +87,14 @@ end
 `;
 
 /**
- * create: stores a new session, replacing whatever was at the key.
+ * create (also the second step of regenerate): stores a new session, replacing whatever was at the
+ * key, except a tombstone: "log out everywhere" left one because this id was in the user's index
+ * before its session was written, and the session must then never be stored.
  *
  * KEYS[1] session key · ARGV[1] now · ARGV[2] idle TTL · ARGV[3] absolute deadline ·
  * ARGV[4..] field/value pairs, metadata included (`m:expires` too: the caller computes the same
  * expiry as `expiry_ms`, which saves an HSET here).
- * Reply: 1 when stored, 0 when the deadline has already passed (nothing stored).
+ * Reply: 1 when stored, 0 when the deadline has already passed, -1 on a tombstone (nothing stored).
  */
 export const CREATE_SCRIPT = luaScript(
   'create',
@@ -99,6 +102,8 @@ export const CREATE_SCRIPT = luaScript(
 local key = KEYS[1]
 local ms = expiry_ms(tonumber(ARGV[3]), tonumber(ARGV[1]), tonumber(ARGV[2]))
 if ms <= 0 then return 0 end
+-- pcall: on a key of another type HEXISTS answers WRONGTYPE, which is no tombstone.
+if redis.pcall('HEXISTS', key, F_LOGGED_OUT) == 1 then return -1 end
 -- DEL only when needed: for a fresh id (the normal case) HSET is the first write, so OOM refuses it.
 if redis.call('EXISTS', key) == 1 then redis.call('DEL', key) end
 chunked('HSET', key, 4, #ARGV)
@@ -112,9 +117,13 @@ return 1
  * expiry, all only if the session still exists: a late write after logout or expiry never brings
  * the session back, not even partly.
  *
+ * Setting a user records the generation at which the session joined that user's index. If a
+ * "log out everywhere" of that user fenced the session with a newer generation (it ran after this
+ * login joined the index and before this write), the session is deleted and the answer is `gone`.
+ *
  * KEYS[1] session key · ARGV[1] now · ARGV[2] idle TTL · ARGV[3] user action (`keep`, `set`,
- * `clear`) · ARGV[4] the new user id (for `set`) · ARGV[5] how many field/value arguments follow ·
- * then those pairs · then the fields to delete.
+ * `clear`) · ARGV[4] the new user id (for `set`) · ARGV[5] the generation it joined at (for `set`) ·
+ * ARGV[6] how many field/value arguments follow · then those pairs · then the fields to delete.
  * Reply: `['gone']` (nothing written) or `['ok', previous user id or '']`.
  */
 export const PATCH_SCRIPT = luaScript(
@@ -122,15 +131,20 @@ export const PATCH_SCRIPT = luaScript(
   `${HELPERS}
 local key = KEYS[1]
 local now_ms, ttl_ms = tonumber(ARGV[1]), tonumber(ARGV[2])
-local deadline, meta = live_meta(key, now_ms, ttl_ms)
+local setting = ARGV[3] == 'set'
+local deadline, meta = live_meta(key, now_ms, ttl_ms, setting and (F_FENCE .. ARGV[4]) or nil)
 if deadline == nil then return {'gone'} end
+if setting and meta[4] and tonumber(meta[4]) > tonumber(ARGV[5]) then
+  redis.call('DEL', key)
+  return {'gone'}
+end
 local previous = meta[3] or ''
-local pairs_end = 5 + tonumber(ARGV[5])
-chunked('HSET', key, 6, pairs_end)
-if ARGV[3] == 'set' then
-  redis.call('HSET', key, F_USER, ARGV[4])
+local pairs_end = 6 + tonumber(ARGV[6])
+chunked('HSET', key, 7, pairs_end)
+if setting then
+  redis.call('HSET', key, F_USER, ARGV[4], F_GEN, ARGV[5])
 elseif ARGV[3] == 'clear' then
-  redis.call('HDEL', key, F_USER)
+  redis.call('HDEL', key, F_USER, F_GEN)
 end
 chunked('HDEL', key, pairs_end + 1, #ARGV)
 slide(key, deadline, now_ms, ttl_ms)
@@ -258,18 +272,47 @@ return meta[3] or ''
 );
 
 /**
- * destroy-if-owned ("log out everywhere"): deletes a live session only if it still belongs to the
- * user, so a session that changed hands since the index was read is left alone.
+ * logout (second step of destroyUserSessions, once per member of the user's index): makes sure
+ * the member is not, and will not become, a live session of the user.
+ * - a live session of the user: deleted (`deleted`);
+ * - a live session that is not (yet) the user's, such as a login patch between joining the index
+ *   and its write: fenced, `m:fence:<user>` = the log-out's generation, so that patch deletes the
+ *   session instead (`fenced`; the session itself is left alone);
+ * - no session (a create or regenerate between joining the index and its write, or one that
+ *   ended): a tombstone, `m:logout` = the generation, expiring at the member's deadline, so the
+ *   pending write is refused (`ended`). Whatever else was at the key (another type, a hash without
+ *   valid metadata, a session past its deadline) is replaced by it.
  *
- * KEYS[1] session key · ARGV[1] now · ARGV[2] user id. Reply: 1 when deleted, 0 otherwise.
+ * The fence's and the tombstone's HSET each come after a write command that needs no memory (a
+ * PEXPIRE of the key to its own TTL; a DEL), so that neither is refused under maxmemory: Redis
+ * checks OOM only until a script's first write command, and log out everywhere must work on a full
+ * Redis too.
+ *
+ * KEYS[1] session key · ARGV[1] now · ARGV[2] user id · ARGV[3] the log-out's generation ·
+ * ARGV[4] the member's score (the session's absolute deadline).
+ * Reply: `deleted`, `fenced` or `ended`.
  */
-export const DESTROY_OWNED_SCRIPT = luaScript(
+export const LOGOUT_SCRIPT = luaScript(
   'destroyUserSessions',
   `${HELPERS}
-local key = KEYS[1]
+local key, now_ms, user = KEYS[1], tonumber(ARGV[1]), ARGV[2]
 local deadline, meta = session_meta(key)
-if deadline == nil or deadline <= tonumber(ARGV[1]) or meta[3] ~= ARGV[2] then return 0 end
+if deadline ~= nil and deadline > now_ms then
+  if meta[3] == user then
+    redis.call('DEL', key)
+    return 'deleted'
+  end
+  local ttl = redis.call('PTTL', key)
+  if ttl > 0 then redis.call('PEXPIRE', key, ttl) end
+  redis.call('HSET', key, F_FENCE .. user, ARGV[3])
+  return 'fenced'
+end
 redis.call('DEL', key)
-return 1
+local ms = math.floor(tonumber(ARGV[4]) - now_ms)
+if ms > 0 then
+  redis.call('HSET', key, F_LOGGED_OUT, ARGV[3])
+  redis.call('PEXPIRE', key, ms)
+end
+return 'ended'
 `,
 );

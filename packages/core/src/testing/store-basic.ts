@@ -17,7 +17,7 @@ export function registerBasicTests(store: StoreGetter): void {
       'key with spaces:{tag}*': JSON.stringify(true),
       big: JSON.stringify('x'.repeat(60 * 1024)),
     };
-    await store().create(id, storedSession(data), HOUR_MS);
+    expect(await store().create(id, storedSession(data), HOUR_MS)).toBe('ok');
     const loaded = await store().load(id, HOUR_MS);
     expect(loaded?.data).toEqual(data);
   });
@@ -27,7 +27,7 @@ export function registerBasicTests(store: StoreGetter): void {
     const createdAt = Date.now() - 1000;
     const lookalikes = ['createdAt', 'absoluteDeadlineMs', 'userId', 'meta', '_created', '_abs', '_user', '__meta', 'created', 'abs', 'user'];
     const data = Object.fromEntries(lookalikes.map((key) => [key, JSON.stringify(`data:${key}`)]));
-    await store().create(id, storedSession(data, { createdAt, absoluteDeadlineMs: createdAt + HOUR_MS, userId: 'u-1' }), HOUR_MS);
+    expect(await store().create(id, storedSession(data, { createdAt, absoluteDeadlineMs: createdAt + HOUR_MS, userId: 'u-1' }), HOUR_MS)).toBe('ok');
     expect(await store().patch(id, { set: { createdAt: '1', userId: '"u-2"', _user: '"u-3"' }, remove: ['_abs', 'meta'] }, HOUR_MS)).toBe('ok');
     const loaded = await store().load(id, HOUR_MS);
     expect(loaded?.meta).toEqual({ createdAt, absoluteDeadlineMs: createdAt + HOUR_MS, userId: 'u-1' });
@@ -87,6 +87,16 @@ export function registerBasicTests(store: StoreGetter): void {
     const id = newId();
     expect(await store().patch(id, { set: { a: '1' }, remove: [] }, HOUR_MS)).toBe('gone');
     expect(await store().load(id, HOUR_MS)).toBeUndefined();
+  });
+
+  it('create answers ok when it stored the session, and gone (storing nothing) when its absolute deadline has passed', async () => {
+    const id = newId();
+    expect(await store().create(id, storedSession({ a: '1' }, { userId: 'u-basic' }), HOUR_MS)).toBe('ok');
+    expect((await store().load(id, HOUR_MS))?.meta.userId).toBe('u-basic');
+    const late = newId();
+    const createdAt = Date.now() - 2 * HOUR_MS;
+    expect(await store().create(late, storedSession({ a: '1' }, { createdAt, absoluteDeadlineMs: createdAt + HOUR_MS }), HOUR_MS)).toBe('gone');
+    expect(await store().load(late, HOUR_MS)).toBeUndefined();
   });
 
   it('touch keeps a live session and its data', async () => {

@@ -3,6 +3,7 @@ import type { SessionStore } from '../store.js';
 import { registerAtomicTests } from './store-atomic.js';
 import { registerBasicTests } from './store-basic.js';
 import { registerExpiryTests } from './store-expiry.js';
+import { registerUserIndexRaceTests } from './store-user-index-races.js';
 import { registerUserIndexTests } from './store-user-index.js';
 
 /** Options of {@link describeSessionStore}. */
@@ -24,8 +25,9 @@ export type StoreGetter = () => SessionStore;
 /**
  * Registers the sessionkit store conformance suite with vitest: round trips, expiry (idle slide
  * and absolute cap, in real time), no resurrection after destroy, exact concurrent increments,
- * disjoint concurrent writes, regenerate and, when declared, the user index. Any store, ours or
- * yours, passes it before it is trusted with sessions.
+ * disjoint concurrent writes, regenerate and, when declared, the user index, including "log out
+ * everywhere" racing regenerates, creates, logins and listings (150 trials each). Any store, ours
+ * or yours, passes it before it is trusted with sessions.
  *
  * @example
  * ```ts
@@ -50,6 +52,9 @@ export function describeSessionStore(name: string, options: StoreSuiteOptions): 
     registerBasicTests(getStore);
     registerExpiryTests(getStore);
     registerAtomicTests(getStore);
-    describe.skipIf(!options.capabilities?.userIndex)('user index', () => registerUserIndexTests(getStore));
+    describe.skipIf(!options.capabilities?.userIndex)('user index', () => {
+      registerUserIndexTests(getStore);
+      registerUserIndexRaceTests(getStore);
+    });
   });
 }

@@ -1,8 +1,11 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createSessionManager, isSessionError, type Session } from '../../src/index.js';
-import { RedisStore, slideToleranceMs } from '../../src/redis/index.js';
+import { createSessionManager, isSessionError, type Session, SessionConfigError } from '../../src/index.js';
+import { type RedisClientLike, RedisStore, slideToleranceMs } from '../../src/redis/index.js';
+import type { LuaScript } from '../../src/redis/lua-script.js';
+import { CREATE_SCRIPT, PATCH_SCRIPT } from '../../src/redis/session-scripts.js';
+import { INDEX_ADD_SCRIPT } from '../../src/redis/user-index-scripts.js';
 import { cookieValueOf, createTestJar, newId, storedSession, testSecrets } from '../../src/testing/index.js';
 import { countingClient } from './counting-client.js';
 import { inspector, readyClient, setupOnce, sharedRedisPort, uniquePrefix } from './support.js';
@@ -45,6 +48,7 @@ describe('key layout', () => {
       ['d:visits', '42'],
       ['m:created', String(createdAt)],
       ['m:deadline', String(createdAt + 5_000)],
+      ['m:gen', '0'],
       ['m:user', 'alice'],
     ]);
     // m:expires records the expiry on the app's clock: here the deadline, which capped the TTL.
@@ -335,8 +339,14 @@ describe('isolation and concurrency', () => {
   });
 });
 
+/** The logout generation of a user index (minus the score of its `#gen` member), as stored. */
+async function generationOf(indexKey: string): Promise<string | undefined> {
+  const score = await raw.zscore(indexKey, '#gen');
+  return score === null ? undefined : String(-Number(score));
+}
+
 describe('user index', () => {
-  it('stays bounded: members past their deadline are dropped on every write, ended sessions on every listing', async () => {
+  it('stays bounded: members past their deadline are dropped on every write; ended sessions are skipped by listings', async () => {
     const store = newStore();
     const indexKey = `${store.prefix}user:bounded`;
     // Ten sessions whose absolute deadline passes quickly, then one more write.
@@ -345,41 +355,252 @@ describe('user index', () => {
     const live = newId();
     await store.create(live, storedSession({}, { userId: 'bounded' }), HOUR_MS);
     expect(await raw.zcard(indexKey)).toBe(1);
-    // Ended by idle expiry or destroyed, but with a distant deadline: pruned by the listing.
+    // Ended by idle expiry, or no longer the user's, with a distant deadline: a listing skips them
+    // but keeps them (a member without its session may be a create between its two steps), until
+    // their deadline or a log out everywhere.
     const idle = newId();
     await store.create(idle, storedSession({}, { userId: 'bounded' }), 50);
-    const destroyed = newId();
-    await store.create(destroyed, storedSession({}, { userId: 'bounded' }), HOUR_MS);
-    await raw.hdel(`${store.prefix}${destroyed}`, 'm:user'); // as if its index removal had failed after a user change
+    const cleared = newId();
+    await store.create(cleared, storedSession({}, { userId: 'bounded' }), HOUR_MS);
+    expect(await store.patch(cleared, { set: {}, remove: [], userId: null }, HOUR_MS)).toBe('ok');
     await new Promise((resolve) => setTimeout(resolve, 150));
-    expect(await raw.zcard(indexKey)).toBe(3);
     expect(await store.listUserSessions('bounded')).toEqual([live]);
-    expect(await raw.zrange(indexKey, '0', '-1')).toEqual([live]);
+    expect((await raw.zrange(indexKey, '0', '-1')).sort()).toEqual([live, idle, cleared].sort());
+    expect(await store.destroyUserSessions('bounded')).toBe(1);
+    // The cleared session is fenced and stays listed in the index; the idle one left a tombstone.
+    expect(await raw.zrangebyscore(indexKey, '(0', '+inf')).toEqual([cleared]);
+    expect(await store.load(cleared, HOUR_MS)).toBeDefined();
+    expect(await rawFields(`${store.prefix}${idle}`)).toEqual([['m:logout', await generationOf(indexKey)]]);
   });
 
-  it('moves a session between users on patch, and regenerate keeps it indexed under the new id', async () => {
+  it('keeps a session in the index of its previous user after a user change, and lists it only for the new one', async () => {
     const store = newStore();
     const id = newId();
     await store.create(id, storedSession({}, { userId: 'first' }), HOUR_MS);
     expect(await store.patch(id, { set: {}, remove: [], userId: 'second' }, HOUR_MS)).toBe('ok');
-    expect(await raw.zrange(`${store.prefix}user:first`, '0', '-1')).toEqual([]);
+    expect(await raw.zrange(`${store.prefix}user:first`, '0', '-1')).toEqual([id]);
+    expect(await store.listUserSessions('first')).toEqual([]);
     expect(await store.listUserSessions('second')).toEqual([id]);
     const next = newId();
     expect(await store.regenerate(id, next, HOUR_MS)).toBe('ok');
     expect(await raw.zrange(`${store.prefix}user:second`, '0', '-1')).toEqual([next]);
   });
 
-  it('log out everywhere leaves a session that moved to another user alone', async () => {
+  it('log out everywhere leaves a session that moved to another user alone, and fences it against the first user', async () => {
     const store = newStore();
     const moved = newId();
     const kept = newId();
     await store.create(moved, storedSession({}, { userId: 'leaver' }), HOUR_MS);
     await store.create(kept, storedSession({}, { userId: 'leaver' }), HOUR_MS);
-    // The index still lists `moved` under leaver, as if the removal after a user change had failed.
+    // The index still lists `moved` under leaver, as a patch that changed the user leaves it.
     await raw.hset(`${store.prefix}${moved}`, 'm:user', 'someone-else');
     expect(await store.destroyUserSessions('leaver')).toBe(1);
-    expect(await store.load(moved, HOUR_MS)).toBeDefined();
+    expect((await store.load(moved, HOUR_MS))?.meta.userId).toBe('someone-else');
+    expect(await raw.hget(`${store.prefix}${moved}`, 'm:fence:leaver')).toBe(await generationOf(`${store.prefix}user:leaver`));
     expect(await store.load(kept, HOUR_MS)).toBeUndefined();
+    // A login of leaver that begins now (at the current generation) is not refused by the fence.
+    expect(await store.patch(moved, { set: {}, remove: [], userId: 'leaver' }, HOUR_MS)).toBe('ok');
+    expect(await store.listUserSessions('leaver')).toEqual([moved]);
+  });
+
+  it('records the logout generation: the #gen member of the index, and m:gen in each session that joined', async () => {
+    const store = newStore();
+    const indexKey = `${store.prefix}user:gen-user`;
+    const before = newId();
+    await store.create(before, storedSession({}, { userId: 'gen-user' }), HOUR_MS);
+    expect(await raw.hget(`${store.prefix}${before}`, 'm:gen')).toBe('0');
+    expect(await generationOf(indexKey)).toBeUndefined();
+    const start = Date.now();
+    expect(await store.destroyUserSessions('gen-user')).toBe(1);
+    // The generation: the time of the log-out (ms), or one more than before if that is later.
+    const first = Number(await generationOf(indexKey));
+    expect(first).toBeGreaterThanOrEqual(start);
+    expect(first).toBeLessThanOrEqual(Date.now());
+    await store.destroyUserSessions('gen-user');
+    const generation = await generationOf(indexKey);
+    expect(Number(generation)).toBeGreaterThan(first);
+    // It keeps the key alive after its last member left, with an expiry.
+    expect(await raw.zrange(indexKey, '0', '-1')).toEqual(['#gen']);
+    expect(await raw.pttl(indexKey)).toBeGreaterThan(HOUR_MS - 60_000);
+    const after = newId();
+    await store.create(after, storedSession({}, { userId: 'gen-user' }), HOUR_MS);
+    expect(await raw.hget(`${store.prefix}${after}`, 'm:gen')).toBe(generation);
+    const anonymous = newId();
+    await store.create(anonymous, storedSession({}), HOUR_MS);
+    expect(await store.patch(anonymous, { set: {}, remove: [], userId: 'gen-user' }, HOUR_MS)).toBe('ok');
+    expect(await raw.hget(`${store.prefix}${anonymous}`, 'm:gen')).toBe(generation);
+    expect(await store.patch(anonymous, { set: {}, remove: [], userId: null }, HOUR_MS)).toBe('ok');
+    expect(await raw.hmget(`${store.prefix}${anonymous}`, 'm:user', 'm:gen')).toEqual([null, null]);
+    // A regenerate carries the generation; it is not data and never shows in a load.
+    const moved = newId();
+    expect(await store.regenerate(after, moved, HOUR_MS)).toBe('ok');
+    expect(await raw.hget(`${store.prefix}${moved}`, 'm:gen')).toBe(generation);
+    expect((await store.load(moved, HOUR_MS))?.data).toEqual({});
+    // The index key lives as long as its latest deadline, never shorter: a later, shorter session
+    // does not shorten it.
+    await store.create(newId(), storedSession({}, { userId: 'gen-user', absoluteMs: 5_000 }), HOUR_MS);
+    expect(await raw.pttl(indexKey)).toBeGreaterThan(HOUR_MS - 60_000);
+    // A user with no index at all: the generation is recorded anyway (a login may have read 0).
+    expect(await store.destroyUserSessions('never-seen')).toBe(0);
+    expect(Number(await generationOf(`${store.prefix}user:never-seen`))).toBeGreaterThanOrEqual(start);
+    expect(await raw.pttl(`${store.prefix}user:never-seen`)).toBeGreaterThan(HOUR_MS - 60_000);
+  });
+
+  it('refuses a key of another type at the user index key with a SessionConfigError, and leaves it alone', async () => {
+    const store = newStore();
+    const indexKey = `${store.prefix}user:taken`;
+    await raw.set(indexKey, 'not an index');
+    const id = newId();
+    const error = await store.create(id, storedSession({}, { userId: 'taken' }), HOUR_MS).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(SessionConfigError);
+    expect((error as Error).message).toContain(`"${indexKey}" holds another type of data`);
+    expect((error as Error).message).toContain('prefix of its own');
+    expect(await raw.exists(`${store.prefix}${id}`)).toBe(0);
+    const anonymous = newId();
+    await store.create(anonymous, storedSession({}), HOUR_MS);
+    await expect(store.patch(anonymous, { set: {}, remove: [], userId: 'taken' }, HOUR_MS)).rejects.toBeInstanceOf(SessionConfigError);
+    expect((await store.load(anonymous, HOUR_MS))?.meta.userId).toBeUndefined();
+    await expect(store.listUserSessions('taken')).rejects.toBeInstanceOf(SessionConfigError);
+    await expect(store.destroyUserSessions('taken')).rejects.toBeInstanceOf(SessionConfigError);
+    expect(await raw.get(indexKey)).toBe('not an index');
+    // Through the manager the error keeps its type (it is a configuration problem, not an outage).
+    const manager = createSessionManager({ secrets: [...testSecrets], store });
+    await expect(manager.destroyUserSessions('taken')).rejects.toMatchObject({ code: 'CONFIG' });
+  });
+});
+
+describe('log out everywhere racing the two steps of a create, regenerate or login', () => {
+  /**
+   * A store whose client holds the first call of `script` until `release()`: the call is in
+   * flight between two steps for as long as the test needs, so each interleaving is reached on
+   * purpose instead of by luck.
+   */
+  function heldStore(prefix: string, script: LuaScript): { store: RedisStore; arrived: Promise<void>; release: () => void } {
+    let arrive!: () => void;
+    let release!: () => void;
+    const arrived = new Promise<void>((resolve) => (arrive = resolve));
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let held = false;
+    const hold = async (): Promise<void> => {
+      if (held) return;
+      held = true;
+      arrive();
+      await released;
+    };
+    const gated: RedisClientLike = {
+      hgetall: (key) => client.hgetall(key),
+      evalsha: async (sha1, numKeys, ...args) => {
+        if (sha1 === script.sha1) await hold();
+        return client.evalsha(sha1, numKeys, ...args);
+      },
+      eval: async (source, numKeys, ...args) => {
+        if (source === script.source) await hold();
+        return client.eval(source, numKeys, ...args);
+      },
+    };
+    return { store: new RedisStore({ client: gated, prefix }), arrived, release };
+  }
+
+  const members = (store: RedisStore, user: string): Promise<string[]> => raw.zrangebyscore(`${store.prefix}user:${user}`, '(0', '+inf');
+
+  it('a create joined the index but not yet written: a tombstone refuses the write, create answers gone', async () => {
+    const store = newStore();
+    const held = heldStore(store.prefix, CREATE_SCRIPT);
+    const id = newId();
+    const deadline = Date.now() + HOUR_MS;
+    const creating = held.store.create(id, storedSession({ a: '1' }, { userId: 'u', absoluteDeadlineMs: deadline }), HOUR_MS);
+    await held.arrived;
+    expect(await members(store, 'u')).toEqual([id]);
+    expect(await store.destroyUserSessions('u')).toBe(0);
+    // The tombstone: only m:logout (the log-out's generation), expiring at the member's deadline.
+    const generation = await generationOf(`${store.prefix}user:u`);
+    expect(await rawFields(`${store.prefix}${id}`)).toEqual([['m:logout', generation]]);
+    expect(await raw.pttl(`${store.prefix}${id}`)).toBeGreaterThan(HOUR_MS - 60_000);
+    expect(await members(store, 'u')).toEqual([]);
+    held.release();
+    expect(await creating).toBe('gone');
+    expect(await store.load(id, HOUR_MS)).toBeUndefined();
+    expect(await rawFields(`${store.prefix}${id}`)).toEqual([['m:logout', generation]]);
+    expect(await store.patch(id, { set: { a: '2' }, remove: [] }, HOUR_MS)).toBe('gone');
+  });
+
+  it('a regenerate that claimed the old id before log out everywhere is refused when it joins the index', async () => {
+    const store = newStore();
+    const oldId = newId();
+    await store.create(oldId, storedSession({ a: '1' }, { userId: 'u' }), HOUR_MS);
+    const held = heldStore(store.prefix, INDEX_ADD_SCRIPT);
+    const newer = newId();
+    const regenerating = held.store.regenerate(oldId, newer, HOUR_MS);
+    await held.arrived;
+    expect(await raw.exists(`${store.prefix}${oldId}`)).toBe(0); // claimed
+    expect(await store.destroyUserSessions('u')).toBe(0);
+    held.release();
+    expect(await regenerating).toBe('gone');
+    expect(await raw.exists(`${store.prefix}${newer}`)).toBe(0);
+    expect(await members(store, 'u')).toEqual([]);
+  });
+
+  it('a regenerate that joined the index but did not write the new id yet: a tombstone refuses the write', async () => {
+    const store = newStore();
+    const oldId = newId();
+    await store.create(oldId, storedSession({ a: '1' }, { userId: 'u' }), HOUR_MS);
+    const held = heldStore(store.prefix, CREATE_SCRIPT);
+    const newer = newId();
+    const regenerating = held.store.regenerate(oldId, newer, HOUR_MS);
+    await held.arrived;
+    expect(await members(store, 'u')).toEqual([newer]);
+    expect(await store.destroyUserSessions('u')).toBe(0);
+    held.release();
+    expect(await regenerating).toBe('gone');
+    expect(await rawFields(`${store.prefix}${newer}`)).toEqual([['m:logout', await generationOf(`${store.prefix}user:u`)]]);
+    expect(await store.regenerate(newer, newId(), HOUR_MS)).toBe('gone');
+  });
+
+  it('a login patch that joined the index but did not write the user yet: a fence makes it delete the session', async () => {
+    const store = newStore();
+    const id = newId();
+    await store.create(id, storedSession({ cart: '[1]' }), HOUR_MS);
+    const held = heldStore(store.prefix, PATCH_SCRIPT);
+    const patching = held.store.patch(id, { set: {}, remove: [], userId: 'u' }, HOUR_MS);
+    await held.arrived;
+    expect(await members(store, 'u')).toEqual([id]);
+    expect(await store.destroyUserSessions('u')).toBe(0);
+    // Still the anonymous session, with a fence for u at the log-out's generation; still indexed.
+    expect(await raw.hget(`${store.prefix}${id}`, 'm:fence:u')).toBe(await generationOf(`${store.prefix}user:u`));
+    expect((await store.load(id, HOUR_MS))?.data).toEqual({ cart: '[1]' });
+    expect(await members(store, 'u')).toEqual([id]);
+    held.release();
+    expect(await patching).toBe('gone');
+    expect(await raw.exists(`${store.prefix}${id}`)).toBe(0);
+  });
+
+  it('a login patch that read the generation before log out everywhere is refused when it joins, and its session ends', async () => {
+    const store = newStore();
+    const id = newId();
+    await store.create(id, storedSession({ cart: '[1]' }), HOUR_MS);
+    const held = heldStore(store.prefix, INDEX_ADD_SCRIPT);
+    const patching = held.store.patch(id, { set: {}, remove: [], userId: 'u' }, HOUR_MS);
+    await held.arrived;
+    expect(await store.destroyUserSessions('u')).toBe(0);
+    held.release();
+    expect(await patching).toBe('gone');
+    expect(await raw.exists(`${store.prefix}${id}`)).toBe(0);
+    expect(await members(store, 'u')).toEqual([]);
+  });
+
+  it('a listing between a create joining the index and its write keeps the member', async () => {
+    const store = newStore();
+    const held = heldStore(store.prefix, CREATE_SCRIPT);
+    const id = newId();
+    const creating = held.store.create(id, storedSession({}, { userId: 'u' }), HOUR_MS);
+    await held.arrived;
+    expect(await store.listUserSessions('u')).toEqual([]);
+    expect(await members(store, 'u')).toEqual([id]);
+    held.release();
+    expect(await creating).toBe('ok');
+    expect(await store.listUserSessions('u')).toEqual([id]);
+    expect(await store.destroyUserSessions('u')).toBe(1);
+    expect(await store.load(id, HOUR_MS)).toBeUndefined();
   });
 });
 

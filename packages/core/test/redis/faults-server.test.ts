@@ -63,6 +63,14 @@ it('turns OOM into the typed error with nothing written, keeps reads working, an
   await store.create(id, storedSession({ n: '1' }, { userId: 'oom-user' }), HOUR_MS);
   const other = newId();
   await store.create(other, storedSession({ n: '1' }), HOUR_MS);
+  const leaver = [newId(), newId()];
+  for (const sid of leaver) await store.create(sid, storedSession({}, { userId: 'oom-leaver' }), HOUR_MS);
+  const switched = newId();
+  await store.create(switched, storedSession({}, { userId: 'oom-leaver' }), HOUR_MS);
+  expect(await store.patch(switched, { set: {}, remove: [], userId: 'oom-other' }, HOUR_MS)).toBe('ok');
+  const idle = newId();
+  await store.create(idle, storedSession({}, { userId: 'oom-leaver' }), 1);
+  await eventually(async () => (await raw.exists(`${store.prefix}${idle}`)) === 0, 5_000, 'the idle session expired');
   await raw.config('SET', 'maxmemory-policy', 'noeviction');
   await raw.config('SET', 'maxmemory', '1');
   try {
@@ -83,6 +91,17 @@ it('turns OOM into the typed error with nothing written, keeps reads working, an
     // Deleting frees memory, so it works too: a user can always log out.
     await store.destroy(other);
     expect(await raw.exists(`${store.prefix}${other}`)).toBe(0);
+    // So does log out everywhere: its deletes free memory, and its few small writes (the
+    // generation, a fence, a tombstone) each follow a write command that needs no memory, after
+    // which Redis no longer checks maxmemory within the script.
+    expect(await store.destroyUserSessions('oom-leaver')).toBe(2);
+    for (const sid of leaver) expect(await raw.exists(`${store.prefix}${sid}`)).toBe(0);
+    const generation = String(-Number(await raw.zscore(`${store.prefix}user:oom-leaver`, '#gen')));
+    expect(Number(generation)).toBeGreaterThan(0);
+    expect(await raw.hget(`${store.prefix}${switched}`, 'm:fence:oom-leaver')).toBe(generation);
+    expect(await raw.hget(`${store.prefix}${idle}`, 'm:logout')).toBe(generation);
+    expect(await store.destroyUserSessions('oom-nobody')).toBe(0);
+    expect(Number(await raw.zscore(`${store.prefix}user:oom-nobody`, '#gen'))).toBeLessThan(0);
   } finally {
     await raw.config('SET', 'maxmemory', '0');
   }
