@@ -194,7 +194,9 @@ class SessionHandle<T extends object> implements Session<T> {
       // new session (fresh deadline) from what the app puts in it. The regenerate above decided,
       // atomically, that this request may replace the session at all.
       await this.#guarded('destroy', (store) => store.destroy(newId));
-      this.#startFresh(newId);
+      // Another id again: the moved one sat in the user index, where a "log out everywhere" may
+      // have tombstoned it meanwhile.
+      this.#startFresh(generateSessionId());
       return;
     }
     // Not stored (new, or ended earlier in this request): a new id for the session to come.
@@ -395,7 +397,7 @@ class SessionHandle<T extends object> implements Session<T> {
       const record = { data: Object.fromEntries(current), meta };
       const created = await this.#guarded('create', (store) => store.create(id, record, options.idleTimeoutMs));
       // A "log out everywhere" of this user ran while the session was being created: it never existed.
-      if ((created as 'ok' | 'gone' | undefined) === 'gone') return this.#goneAtCommit();
+      if (created === 'gone') return this.#goneAtCommit();
       this.#state = 'stored';
       this.#payload = { id, issuedAt: createdAt, absoluteDeadlineMs: meta.absoluteDeadlineMs, persistent: this.#persistent };
       this.#clientHoldsCurrent = false;
