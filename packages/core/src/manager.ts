@@ -7,6 +7,7 @@
 import { readCookieValues } from './cookie.js';
 import { readStoredData } from './data-diff.js';
 import { SessionArgumentError, SessionConfigError } from './errors.js';
+import { Migrator, type VerifiedOldCookie } from './migrate/migrator.js';
 import { type ResolvedSessionOptions, resolveOptions, type SessionOptions } from './options.js';
 import { CookieSealer, type UnsealedCookie } from './seal.js';
 import { createSession, type LoadedState, type Session, type SessionContext } from './session.js';
@@ -26,7 +27,8 @@ export interface SessionManager<T extends object = DefaultSessionData> {
    * it reads the session and slides its idle expiry in one store call. A tampered, forged,
    * expired or unknown cookie gives a new, empty session, never an error. When the header carries
    * the cookie name several times, values that are not our valid seals are ignored, and two
-   * different valid sessions give no session.
+   * different valid sessions give no session. With `migrateFrom`, a request with no live session
+   * of ours and a verified cookie of the old library gets that library's session, imported.
    * @throws {SessionStoreUnavailableError} the store failed or timed out (503)
    */
   load(jar: CookieJar): Promise<Session<T>>;
@@ -37,7 +39,8 @@ export interface SessionManager<T extends object = DefaultSessionData> {
    * {@link load}. An adapter can then skip the session, and the work of committing it, for
    * requests that never use it (assets, health checks, bots): such a session would commit nothing.
    * A value shaped like our seal still loads, so a valid seal of a session that is gone can be
-   * cleared by its commit; values of any other shape are not ours and count as no cookie.
+   * cleared by its commit; values of any other shape are not ours and count as no cookie. A request
+   * without our cookie but with a verified cookie of a `migrateFrom` library loads (and imports) too.
    * @throws {SessionStoreUnavailableError} through the promise, as {@link load}
    */
   open(jar: CookieJar): (() => Session<T>) | Promise<Session<T>>;
@@ -121,6 +124,8 @@ export function createSessionManager<T extends object = DefaultSessionData>(opti
   const { store, now, cookie } = resolved;
   const sealer = new CookieSealer(resolved.secrets, resolved.cookieCacheSize);
   const context: SessionContext = { options: resolved, sealer };
+  // Off unless configured: without importers no request pays anything for them.
+  const migrator = resolved.migrateFrom.length > 0 ? new Migrator(resolved.migrateFrom, resolved) : undefined;
 
   /** The values of the session cookie that could be our seals (shape only, no crypto). */
   function candidateSeals(cookieHeader: string | undefined): string[] {
@@ -163,6 +168,22 @@ export function createSessionManager<T extends object = DefaultSessionData>(opti
     };
   }
 
+  /** The import of a verified old cookie (or the fresh state when there is nothing to import). */
+  async function importOld(jar: CookieJar, verified: readonly VerifiedOldCookie[], fresh: LoadedState): Promise<Session<T>> {
+    const imported = await (migrator as Migrator).load(jar, verified, fresh);
+    return createSession<T>(context, imported.jar, imported.loaded);
+  }
+
+  /**
+   * {@link loadState} with importers configured: an old cookie is looked at only when no live
+   * session of ours was found, and costs crypto only when its name is in the header.
+   */
+  async function loadOrImport(jar: CookieJar, candidates: readonly string[]): Promise<Session<T>> {
+    const loaded = await loadState(candidates);
+    const verified = loaded.payload === undefined ? (migrator as Migrator).verify(jar.cookieHeader) : [];
+    return verified.length > 0 ? importOld(jar, verified, loaded) : createSession<T>(context, jar, loaded);
+  }
+
   function userIndex(): Required<Pick<typeof store, 'listUserSessions' | 'destroyUserSessions'>> {
     if (typeof store.listUserSessions !== 'function' || typeof store.destroyUserSessions !== 'function') {
       throw new SessionConfigError(
@@ -183,11 +204,20 @@ export function createSessionManager<T extends object = DefaultSessionData>(opti
     [MANAGER]: true,
     options: resolved,
     async load(jar) {
-      return createSession<T>(context, jar, await loadState(candidateSeals(jar.cookieHeader)));
+      const candidates = candidateSeals(jar.cookieHeader);
+      if (migrator !== undefined) return loadOrImport(jar, candidates);
+      return createSession<T>(context, jar, await loadState(candidates));
     },
     open(jar) {
       const candidates = candidateSeals(jar.cookieHeader);
-      if (candidates.length > 0) return loadState(candidates).then((loaded) => createSession<T>(context, jar, loaded));
+      if (candidates.length > 0) {
+        if (migrator !== undefined) return loadOrImport(jar, candidates);
+        return loadState(candidates).then((loaded) => createSession<T>(context, jar, loaded));
+      }
+      if (migrator !== undefined) {
+        const verified = migrator.verify(jar.cookieHeader);
+        if (verified.length > 0) return importOld(jar, verified, freshState(false));
+      }
       // The state load() would build for this request, created only when the app asks for it.
       return () => createSession<T>(context, jar, freshState(false));
     },

@@ -7,6 +7,7 @@
 import { type CookieOptions, type ResolvedCookieOptions, resolveCookieOptions } from './cookie.js';
 import { SessionConfigError } from './errors.js';
 import { MemoryStore } from './memory-store.js';
+import { type Importer, resolveImporters } from './migrate/importer.js';
 import { type ResolvedSecrets, type SecretInput, resolveSecrets } from './secrets.js';
 import { jsonSerializer, type Serializer } from './serializer.js';
 import type { SessionStore } from './store.js';
@@ -47,6 +48,14 @@ export interface SessionOptions {
   readonly cookieCacheSize?: number;
   /** The clock, in ms since the epoch; for tests. @default Date.now */
   readonly now?: () => number;
+  /**
+   * Take over the live sessions of the library you switch from, on each user's first request after
+   * the switch, instead of logging everyone out: importers from `@sessionkit/core/migrate`
+   * (`expressSessionImporter`, `koaSessionImporter`, `fastifySessionImporter`). Only requests with no
+   * valid sessionkit cookie and an old cookie reach them. See docs/switch-without-logout.md.
+   * @default [] (off)
+   */
+  readonly migrateFrom?: readonly Importer[];
 }
 
 /** Options after validation and defaults. */
@@ -62,6 +71,7 @@ export interface ResolvedSessionOptions {
   readonly cacheControl: string | false;
   readonly cookieCacheSize: number;
   readonly now: () => number;
+  readonly migrateFrom: readonly Importer[];
 }
 
 function positiveInteger(name: string, value: unknown, fallback: number, allowZero = false): number {
@@ -119,10 +129,12 @@ export function resolveOptions(options: SessionOptions): ResolvedSessionOptions 
   if (options.cacheControl !== undefined && options.cacheControl !== false && typeof options.cacheControl !== 'string') {
     throw new SessionConfigError("sessionkit: cacheControl must be a header value such as 'no-store', or false.");
   }
+  const secrets = resolveSecrets(options.secrets);
+  const cookie = resolveCookieOptions(options.cookie);
   return {
     store,
-    secrets: resolveSecrets(options.secrets),
-    cookie: resolveCookieOptions(options.cookie),
+    secrets,
+    cookie,
     idleTimeoutMs,
     absoluteTimeoutMs,
     serializer,
@@ -131,5 +143,6 @@ export function resolveOptions(options: SessionOptions): ResolvedSessionOptions 
     cacheControl: options.cacheControl ?? 'no-store',
     cookieCacheSize: positiveInteger('cookieCacheSize', options.cookieCacheSize, 10_000, true),
     now: options.now ?? Date.now,
+    migrateFrom: resolveImporters(options.migrateFrom, cookie.name),
   };
 }
