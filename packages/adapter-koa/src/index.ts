@@ -15,23 +15,58 @@ import {
   type SessionOptions,
   toSessionManager,
 } from '@sessionkit/core';
-import { bindKoaSession, type KoaSessionBinding, type KoaSessionInput, type KoaSessionView } from '@sessionkit/core/compat';
+import {
+  bindKoaSession,
+  type KoaSessionBinding,
+  type KoaSessionInput,
+  type KoaSessionView,
+} from '@sessionkit/core/compat';
 import type { Context, DefaultState, Middleware } from 'koa';
+
+/**
+ * Says which `ctx.session` the app's contexts have. Empty: the sessionkit `Session`. An app mounted
+ * with `session(options, { compat: 'koa-session' })` augments it once, so that every context
+ * (Koa's `DefaultContext`, hence routers and middleware typed with it, koa-passport's included)
+ * has the koa-session view:
+ *
+ * ```ts
+ * declare module '@sessionkit/koa' {
+ *   interface KoaSessionTypes { compat: 'koa-session' }
+ * }
+ * ```
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-interface, @typescript-eslint/no-empty-object-type
+export interface KoaSessionTypes {}
+
+/** The type of `ctx.session`, as {@link KoaSessionTypes} decides. */
+export type ContextSession = KoaSessionTypes extends { compat: 'koa-session' }
+  ? KoaSessionView<DefaultSessionData>
+  : Session<DefaultSessionData>;
+
+/** What `ctx.session = value` accepts, as {@link KoaSessionTypes} decides. */
+export type ContextSessionInput = KoaSessionTypes extends { compat: 'koa-session' }
+  ? KoaSessionView<DefaultSessionData> | KoaSessionInput<DefaultSessionData> | null
+  : Session<DefaultSessionData>;
 
 declare module 'koa' {
   interface DefaultContext {
     /**
      * The sessionkit session of this request, typed by `SessionData` augmentation. Assigning `null`
-     * logs out, as with koa-session: the session is destroyed and its cookie cleared.
+     * logs out, as with koa-session: the session is destroyed and its cookie cleared. With the
+     * koa-session view declared in {@link KoaSessionTypes}, that view.
      */
-    session: Session<DefaultSessionData>;
+    get session(): ContextSession;
+    set session(value: ContextSessionInput);
   }
 }
 
 /**
  * `ctx.session` of an app mounted with `session(options, { compat: 'koa-session' })`: the
- * koa-session-shaped view. Type the app and its routers with it, Koa's way of typing a context:
- * `new Koa<DefaultState, KoaSessionContext>()`, `new Router<DefaultState, KoaSessionContext>()`.
+ * koa-session-shaped view, for typing an app through Koa's type parameters instead of
+ * {@link KoaSessionTypes}: `new Koa<DefaultState, KoaSessionContext>()`,
+ * `new Router<DefaultState, KoaSessionContext>()`. Middleware typed with Koa's default context
+ * mounts on such an app, but calling it by hand with such a `ctx` (koa-passport's custom callback,
+ * `passport.authenticate(...)(ctx, next)`) needs {@link KoaSessionTypes}.
  */
 export interface KoaSessionContext<T extends object = DefaultSessionData> {
   /** The koa-session view of the request's session (data keys as properties, `save()`, `regenerate()`, ...). */

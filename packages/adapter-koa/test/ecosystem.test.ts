@@ -7,7 +7,13 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
-import { type DefaultSessionData, MemoryStore, type Session, type SessionStore } from '@sessionkit/core';
+import {
+  createSessionManager,
+  type DefaultSessionData,
+  MemoryStore,
+  type Session,
+  type SessionStore,
+} from '@sessionkit/core';
 import { type KoaSessionView, sessionOf } from '@sessionkit/core/compat';
 import { createRedisClient, RedisStore } from '@sessionkit/core/redis';
 import { TestClient, testSecrets } from '@sessionkit/core/testing';
@@ -61,7 +67,8 @@ async function serveApp(store: SessionStore) {
   const app = new Koa<DefaultState, KoaSessionContext>();
   app.on('error', (error: unknown) => errors.push(error));
   app.use(bodyParser());
-  app.use(session({ store, secrets: [...testSecrets] }, { compat: 'koa-session' }));
+  const manager = createSessionManager({ store, secrets: [...testSecrets] });
+  app.use(session(manager, { compat: 'koa-session' }));
 
   const passport = new koaPassport.KoaPassport();
   passport.use(
@@ -77,6 +84,11 @@ async function serveApp(store: SessionStore) {
   const router = new Router<DefaultState, KoaSessionContext>();
   router.post('/login', passport.authenticate('local', { successRedirect: '/me', failureRedirect: '/login' }));
   router.post('/login-keep', passport.authenticate('local', { successRedirect: '/me', keepSessionInfo: true }));
+  // Logged in by the strategy, then the session is marked as the user's, for "log out everywhere".
+  router.post('/login-tracked', passport.authenticate('local', { failureRedirect: '/login' }), (ctx) => {
+    sessionOf(ctx.session).setUserId((ctx.state['user'] as User).id);
+    ctx.redirect('/me');
+  });
   router.post('/logout', async (ctx) => {
     await ctx.logout();
     ctx.body = 'bye';
@@ -167,7 +179,7 @@ async function serveApp(store: SessionStore) {
   });
   app.use(router.routes());
   const url = await listen(app);
-  return { url, hooks, errors, client: new TestClient(url) };
+  return { url, hooks, errors, manager, client: new TestClient(url) };
 }
 
 interface Me {
@@ -221,7 +233,10 @@ describe.each(backends)('koa-session view with koa-passport on %s', (_name, crea
     const { client } = await serveApp(createStore());
     await client.get('/cart');
     const anonymousCookie = client.cookie('sid');
-    await logIn(client);
+    const login = await client.postForm('/login', { username: 'alice', password: 'wonderland' });
+    expect(login.status).toBe(302);
+    // save() committed during the login and the adapter committed again: still one session cookie.
+    expect(login.setCookies.filter((line) => line.startsWith('sid='))).toHaveLength(1);
     // A new id at login (session fixation), and the pre-login data dropped (no keepSessionInfo).
     expect(client.cookie('sid')).not.toBe(anonymousCookie);
     const loggedIn = await me(client);
@@ -235,6 +250,20 @@ describe.each(backends)('koa-session view with koa-passport on %s', (_name, crea
     // The logged-in cookie is worth nothing afterwards.
     client.setCookie('sid', loggedInCookie);
     expect(await me(client)).toMatchObject({ authenticated: false, user: null, data: {} });
+  });
+
+  it('sessionOf(ctx.session).setUserId after login: "log out everywhere" ends every session of the user', async () => {
+    const { url, manager } = await serveApp(createStore());
+    const laptop = new TestClient(url);
+    const phone = new TestClient(url);
+    for (const device of [laptop, phone]) {
+      const response = await device.postForm('/login-tracked', { username: 'alice', password: 'wonderland' });
+      expect(response.status).toBe(302);
+      expect(await me(device)).toMatchObject({ authenticated: true, user: 'alice' });
+    }
+    expect(await manager.listUserSessions('u1')).toHaveLength(2);
+    expect(await manager.destroyUserSessions('u1')).toBe(2);
+    for (const device of [laptop, phone]) expect(await me(device)).toMatchObject({ authenticated: false, data: {} });
   });
 
   it('refuses a wrong password and stays anonymous', async () => {
@@ -252,7 +281,10 @@ describe.each(backends)('koa-session view with koa-passport on %s', (_name, crea
     const before = keeping.cookie('sid');
     await logIn(keeping, '/login-keep');
     expect(keeping.cookie('sid')).not.toBe(before);
-    expect(await me(keeping)).toMatchObject({ authenticated: true, data: { cart: ['apple'], passport: { user: 'u1' } } });
+    expect(await me(keeping)).toMatchObject({
+      authenticated: true,
+      data: { cart: ['apple'], passport: { user: 'u1' } },
+    });
 
     const dropping = new TestClient(url);
     await dropping.get('/cart');
@@ -365,7 +397,7 @@ describe.each(backends)('koa-session view with koa-passport on %s', (_name, crea
     expect((await me(client)).data).toEqual({});
   });
 
-  it('regenerate(cb) and save(cb) callback-style, as Passport calls them; a write to the replaced view throws', async () => {
+  it('regenerate(cb) and save(cb) callback-style, as Passport calls them; writing to the old view throws', async () => {
     const { client } = await serveApp(createStore());
     await client.get('/views');
     const response = JSON.parse((await client.get('/regenerate-callback')).body) as Record<string, unknown>;
@@ -375,7 +407,7 @@ describe.each(backends)('koa-session view with koa-passport on %s', (_name, crea
     expect((await me(client)).data).toEqual({ fresh: 'after' });
   });
 
-  it('maxAge maps onto persist(): a number makes the cookie persistent, "session" a browser-session cookie', async () => {
+  it('maxAge maps onto persist(): a number gives a persistent cookie, "session" a browser-session one', async () => {
     const { client } = await serveApp(createStore());
     const remember = await client.get('/remember');
     const body = JSON.parse(remember.body) as { before: unknown; after: unknown };
@@ -403,7 +435,11 @@ describe('opting in or not', () => {
     app.use(async (ctx) => {
       expectTypeOf(ctx.session).toEqualTypeOf<Session<DefaultSessionData>>();
       ctx.session.data['visits'] = ((ctx.session.data['visits'] as number | undefined) ?? 0) + 1;
-      ctx.body = { hasData: 'data' in ctx.session, visits: ctx.session.data['visits'], viewProperty: 'visits' in ctx.session };
+      ctx.body = {
+        hasData: 'data' in ctx.session,
+        visits: ctx.session.data['visits'],
+        viewProperty: 'visits' in ctx.session,
+      };
     });
     const client = new TestClient(await listen(app));
     await client.get('/');

@@ -234,7 +234,8 @@ export function bindKoaSession<T extends object = DefaultSessionData>(
     current = { data: live, replaced: false };
     binding.view = createView(current);
   };
-  const regenerate = (callback?: CompletionCallback): Promise<void> | undefined => callbackOrPromise(replace(), callback);
+  const regenerate = (callback?: CompletionCallback): Promise<void> | undefined =>
+    callbackOrPromise(replace(), callback);
   const manuallyCommit = (): Promise<void> => session.commit();
   const increment = (key: NumericKeys<T>, by?: number): Promise<number> => session.increment(key, by);
 
@@ -325,7 +326,9 @@ export function bindKoaSession<T extends object = DefaultSessionData>(
       }
       if (value === binding.view) return;
       if (typeof value !== 'object') {
-        throw new SessionArgumentError('sessionkit: ctx.session can only be set to null (log out) or an object (the new data).');
+        throw new SessionArgumentError(
+          'sessionkit: ctx.session can only be set to null (log out) or an object (the new data).',
+        );
       }
       // Read the new data first: it may be a view over the very data about to be cleared.
       const entries = Object.entries(value);

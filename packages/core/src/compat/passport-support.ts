@@ -62,7 +62,10 @@ export type CompletionCallback = (error?: unknown) => void;
  * @param callback - Passport's callback, if any
  * @internal
  */
-export function callbackOrPromise(promise: Promise<void>, callback: CompletionCallback | undefined): Promise<void> | undefined {
+export function callbackOrPromise(
+  promise: Promise<void>,
+  callback: CompletionCallback | undefined,
+): Promise<void> | undefined {
   if (callback === undefined) return promise;
   // Two handlers, not then(ok).catch(fail): an exception thrown by the callback itself must not call
   // it a second time (it surfaces as an unhandled rejection instead, as a throw in a callback would).
