@@ -52,6 +52,13 @@ export function redactPassword(url: string): string {
   }
 }
 
+const storeNames = new WeakMap<SessionStore, string>();
+
+/** What the demo pages call a store: "memory", or the Redis URL (password hidden) the demo was started with. */
+export function storeName(store: SessionStore): string {
+  return storeNames.get(store) ?? (store instanceof MemoryStore ? 'memory' : store.constructor.name);
+}
+
 /** The settings and the session manager a demo starts with. */
 export interface Demo {
   readonly config: DemoConfig;
@@ -71,6 +78,7 @@ export function setUpDemo(env: NodeJS.ProcessEnv = process.env): Demo {
     // createRedisClient sets every option a session store relies on: bounded command timeout, no
     // offline queue, no re-sent increments. While Redis is down, requests get a 503, never a hang.
     store = new RedisStore({ client: createRedisClient(config.redisUrl) });
+    storeNames.set(store, redactPassword(config.redisUrl));
     console.log(`REDIS_URL is set: sessions are stored in Redis at ${redactPassword(config.redisUrl)}.`);
   } else {
     store = new MemoryStore();

@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AppProcess, startApp } from '../src/app-process.js';
 import { FRAMEWORKS } from '../src/frameworks.js';
+import { part, status, visits } from '../src/pages.js';
 import { callsBetween, commandCalls, type RedisProcess, redisUrl, startRedis } from '../src/redis.js';
 
 const ROUNDS = 10;
@@ -17,8 +18,6 @@ function splitAcross(apps: AppProcess[], from: TestClient): TestClient[] {
     return client;
   });
 }
-
-const visits = (body: string): number => Number(/Visits: (\d+)$/.exec(body)?.[1] ?? Number.NaN);
 
 describe.each(FRAMEWORKS)('concurrency on examples/%s: two processes, one Redis', (framework) => {
   let redis: RedisProcess;
@@ -35,14 +34,20 @@ describe.each(FRAMEWORKS)('concurrency on examples/%s: two processes, one Redis'
     await redis?.dispose();
   });
 
-  it('shares sessions between the two processes: log in on one, count on the other', async () => {
+  it('shares sessions between the two processes: log in on one, count on the other, each page naming its instance', async () => {
     const [a, b] = apps.map((app) => app.client()) as [TestClient, TestClient];
+    const instance = (app: AppProcess): string => `port ${new URL(app.url).port}, process ${app.process.pid}`;
     await a.postForm('/login', { username: 'shared' });
     b.setCookie('sid', a.cookie('sid'));
-    expect((await b.get('/')).body).toBe('Logged in as shared. Visits: 1');
-    expect((await a.get('/')).body).toBe('Logged in as shared. Visits: 2');
+    const onB = (await b.get('/')).body;
+    expect(status(onB)).toBe('Logged in as shared. Visits: 1');
+    expect(part(onB, 'instance')).toBe(instance(apps[1] as AppProcess));
+    const onA = (await a.get('/')).body;
+    expect(status(onA)).toBe('Logged in as shared. Visits: 2');
+    expect(part(onA, 'instance')).toBe(instance(apps[0] as AppProcess));
+    expect(part(onA, 'sessions')).toBe(part(onB, 'sessions'));
     await b.get('/logout');
-    expect((await a.get('/')).body).toBe('You are not logged in');
+    expect(status((await a.get('/')).body)).toBe('You are not logged in');
   });
 
   it(`counts exactly 200 parallel increments split across both, in ${ROUNDS} rounds`, async () => {
@@ -106,7 +111,7 @@ describe.each(FRAMEWORKS)('concurrency on examples/%s: two processes, one Redis'
       const replay = apps[round % 2]?.client() as TestClient;
       replay.setCookie('sid', stolen);
       expect(JSON.parse((await replay.get('/test/session')).body).isNew).toBe(true);
-      expect((await replay.get('/')).body).toBe('You are not logged in');
+      expect(status((await replay.get('/')).body)).toBe('You are not logged in');
     }
   });
 

@@ -3,6 +3,7 @@ import type { TestClient, TestResponse } from '@sessionkit/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AppProcess, startApp } from '../src/app-process.js';
 import { FRAMEWORKS } from '../src/frameworks.js';
+import { status, visits } from '../src/pages.js';
 import { allKeys, callsBetween, commandCalls, type RedisProcess, redisUrl, startRedis } from '../src/redis.js';
 
 // createRedisClient's command and connect timeouts are 1 s; sessionkit's own store deadline is 5 s.
@@ -64,8 +65,8 @@ describe.each(FRAMEWORKS)('Redis faults under examples/%s', (framework) => {
       while (!stop) {
         const results = await Promise.all(Array.from({ length: 10 }, () => timed(browser.get('/'))));
         for (const result of results) {
-          const count = /Visits: (\d+)$/.exec(result.response?.body ?? '')?.[1];
-          if (count !== undefined) acknowledged.push(Number(count));
+          const count = visits(result.response?.body ?? '');
+          if (!Number.isNaN(count)) acknowledged.push(count);
           else expectTyped503(result);
         }
       }
@@ -76,16 +77,16 @@ describe.each(FRAMEWORKS)('Redis faults under examples/%s', (framework) => {
     for (const result of during) expectTyped503(result);
     expect(app.isAlive()).toBe(true);
     await redis.restart();
-    await until(async () => /Visits: \d+$/.test((await browser.get('/')).body), 10_000, 'recovered after the restart');
+    await until(async () => !Number.isNaN(visits((await browser.get('/')).body)), 10_000, 'recovered after the restart');
     stop = true;
     await load;
     // AOF with fsync always: every acknowledged increment survived, and none ran twice.
     expect(new Set(acknowledged).size).toBe(acknowledged.length);
-    const final = Number(/Visits: (\d+)$/.exec((await browser.get('/')).body)?.[1]);
+    const final = visits((await browser.get('/')).body);
     expect(final).toBeGreaterThan(Math.max(...acknowledged));
     const attempts = acknowledged.length + 1;
     expect(final).toBeLessThanOrEqual(attempts + 10 + 20 + 2);
-    expect((await browser.get('/')).body).toMatch(/^Logged in as durable\./);
+    expect(status((await browser.get('/')).body)).toMatch(/^Logged in as durable\./);
   });
 
   it('answers 503 within the command timeout while Redis is paused for 10 s, then recovers', async () => {
@@ -101,7 +102,7 @@ describe.each(FRAMEWORKS)('Redis faults under examples/%s', (framework) => {
     } finally {
       redis.resume();
     }
-    await until(async () => (await browser.get('/')).body.startsWith('Logged in as paused.'), 10_000, 'recovered after SIGCONT');
+    await until(async () => status((await browser.get('/')).body)?.startsWith('Logged in as paused.') === true, 10_000, 'recovered after SIGCONT');
   });
 
   it('sends no Redis command and no cookie for 10 000 anonymous requests', async () => {
@@ -136,11 +137,11 @@ describe.each(FRAMEWORKS)('examples/%s started while Redis is down', (framework)
     await redis.stop();
     app = await startApp(framework, { REDIS_URL: url });
     const browser = app.client();
-    expect((await browser.get('/')).body).toBe('You are not logged in');
+    expect(status((await browser.get('/')).body)).toBe('You are not logged in');
     expectTyped503(await timed(browser.postForm('/login', { username: 'early' })));
     await redis.restart();
     await until(async () => (await browser.postForm('/login', { username: 'early' })).status === 303, 10_000, 'recovered');
-    expect((await browser.get('/')).body).toBe('Logged in as early. Visits: 1');
+    expect(status((await browser.get('/')).body)).toBe('Logged in as early. Visits: 1');
     expect(app.stderr()).not.toMatch(/unhandled|uncaught/i);
   });
 });

@@ -8,6 +8,7 @@ import Koa from 'koa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AppProcess, startApp } from '../src/app-process.js';
 import { type Framework, FRAMEWORKS, SUITE_SECRET } from '../src/frameworks.js';
+import { status } from '../src/pages.js';
 import { adminCommand, type RedisProcess, redisUrl, startRedis } from '../src/redis.js';
 
 const SECRET = 'x'.repeat(40);
@@ -81,7 +82,7 @@ describe.each(FRAMEWORKS)('secrets and stored data on examples/%s', (framework) 
     const client = during.client();
     client.setCookie('sid', oldCookie);
     const response = await client.get('/');
-    expect(response.body).toBe('Logged in as rotating. Visits: 1');
+    expect(status(response.body)).toBe('Logged in as rotating. Visits: 1');
     const resealed = client.cookie('sid') as string;
     expect(response.setCookies).toHaveLength(1);
     expect(resealed).not.toBe(oldCookie);
@@ -90,10 +91,10 @@ describe.each(FRAMEWORKS)('secrets and stored data on examples/%s', (framework) 
     const after = await start(newSecret);
     const fresh = after.client();
     fresh.setCookie('sid', resealed);
-    expect((await fresh.get('/')).body).toBe('Logged in as rotating. Visits: 2');
+    expect(status((await fresh.get('/')).body)).toBe('Logged in as rotating. Visits: 2');
     const stale = after.client();
     stale.setCookie('sid', oldCookie);
-    expect((await stale.get('/')).body).toBe('You are not logged in');
+    expect(status((await stale.get('/')).body)).toBe('You are not logged in');
     await after.stop();
   });
 
@@ -120,7 +121,7 @@ describe.each(FRAMEWORKS)('secrets and stored data on examples/%s', (framework) 
     expect(session.data.username).toBe('poisoned');
     expect(session.data.nested).toEqual({ a: {} });
     expect(Object.keys(session.data)).not.toContain('__proto__');
-    expect((await browser.get('/')).body).toBe('Logged in as poisoned. Visits: 1');
+    expect(status((await browser.get('/')).body)).toBe('Logged in as poisoned. Visits: 1');
     const other = app.client();
     expect(JSON.parse((await other.get('/test/session')).body).prototypePolluted).toBe(false);
   });

@@ -2,6 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { useAppOnRedis } from '../src/app-on-redis.js';
 import { FRAMEWORKS } from '../src/frameworks.js';
+import { status } from '../src/pages.js';
 
 // Expiry is wall-clock time in Redis (PEXPIRE) and in the sealed cookie: there is no event to wait
 // for, so these tests wait real seconds. Idle 2 s, absolute 4 s.
@@ -13,14 +14,14 @@ describe.each(FRAMEWORKS)('timeouts enforced server-side by examples/%s', (frame
     await browser.postForm('/login', { username: 'idle' });
     const saved = browser.cookie('sid') as string;
     await delay(1_200);
-    expect((await browser.get('/')).body).toBe('Logged in as idle. Visits: 1'); // activity slides the deadline
+    expect(status((await browser.get('/')).body)).toBe('Logged in as idle. Visits: 1'); // activity slides the deadline
     await delay(1_200);
-    expect((await browser.get('/')).body).toBe('Logged in as idle. Visits: 2'); // 2.4 s after login: slid
+    expect(status((await browser.get('/')).body)).toBe('Logged in as idle. Visits: 2'); // 2.4 s after login: slid
     await delay(3_000);
     const replay = app().client();
     replay.setCookie('sid', saved);
-    expect((await replay.get('/')).body).toBe('You are not logged in');
-    expect((await browser.get('/')).body).toBe('You are not logged in');
+    expect(status((await replay.get('/')).body)).toBe('You are not logged in');
+    expect(status((await browser.get('/')).body)).toBe('You are not logged in');
   });
 
   it('ends an active session within a second of its absolute deadline', async () => {
@@ -30,13 +31,13 @@ describe.each(FRAMEWORKS)('timeouts enforced server-side by examples/%s', (frame
     const saved = browser.cookie('sid') as string;
     let visits = 0;
     while (Date.now() - loggedInAt < 3_200) {
-      expect((await browser.get('/')).body).toBe(`Logged in as busy. Visits: ${++visits}`);
+      expect(status((await browser.get('/')).body)).toBe(`Logged in as busy. Visits: ${++visits}`);
       await delay(400);
     }
     await delay(Math.max(0, loggedInAt + 5_000 - Date.now()));
-    expect((await browser.get('/')).body).toBe('You are not logged in');
+    expect(status((await browser.get('/')).body)).toBe('You are not logged in');
     const replay = app().client();
     replay.setCookie('sid', saved);
-    expect((await replay.get('/')).body).toBe('You are not logged in');
+    expect(status((await replay.get('/')).body)).toBe('You are not logged in');
   });
 });

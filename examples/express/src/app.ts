@@ -1,13 +1,15 @@
 /**
- * The sessionkit demo on Express: log in, count visits, log out.
+ * The sessionkit demo on Express: log in, count visits, see the session, log out (everywhere).
  *
  * @module
  */
 import { isSessionError, type SessionManager } from '@sessionkit/core';
 import { session } from '@sessionkit/express';
-import express, { type ErrorRequestHandler, type Express } from 'express';
+import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import { mountTestRoutes } from './test-routes.js';
-import { LOGIN_FORM, loggedInPage, NOT_LOGGED_IN } from '../../example-pages.js';
+import { BAD_USERNAME, logIn, loginPage, readLoginForm, userPage, visitorPage } from '../../example-pages.js';
+
+const FRAMEWORK = 'Express';
 
 /** Options of {@link createApp}. */
 export interface AppOptions {
@@ -25,32 +27,40 @@ export function createApp(manager: SessionManager<object>, options: AppOptions =
   app.get('/', async (req, res) => {
     const { username } = req.session.data;
     if (username === undefined) {
-      res.type('text/plain').send(NOT_LOGGED_IN);
+      res.type('html').send(visitorPage(FRAMEWORK));
       return;
     }
+    const sessionIds = await manager.listUserSessions(req.session.userId ?? username);
     const visits = await req.session.increment('visits');
-    res.type('text/html').send(loggedInPage(username, visits));
+    res.type('html').send(userPage(FRAMEWORK, req.session, { visits, sessionIds, manager, port: req.socket.localPort }));
   });
 
   app.get('/login', (_req, res) => {
-    res.type('text/html').send(LOGIN_FORM);
+    res.type('html').send(loginPage(FRAMEWORK));
   });
 
   app.post('/login', async (req, res) => {
-    const username = typeof req.body?.username === 'string' ? req.body.username.trim() : '';
-    if (username.length === 0 || username.length > 100) {
-      res.status(400).type('text/plain').send('A username of 1 to 100 characters is required');
+    const form = readLoginForm(req.body);
+    if (form === undefined) {
+      res.status(400).type('text/plain').send(BAD_USERNAME);
       return;
     }
-    // A new id at login, so an id planted before login (session fixation) is worthless.
-    await req.session.regenerate();
-    req.session.data.username = username;
-    req.session.setUserId(username);
+    // A new, empty session id, the user id for "log out everywhere", Remember me: see logIn.
+    await logIn(req.session, form.username, form.remember);
     res.redirect(303, '/');
   });
 
-  app.get('/logout', async (req, res) => {
+  // POST for the button; GET for links and scripts. (See example-pages.ts on CSRF.)
+  const logout: RequestHandler = async (req, res) => {
     await req.session.destroy();
+    res.redirect(303, '/');
+  };
+  app.route('/logout').get(logout).post(logout);
+
+  app.post('/logout-everywhere', async (req, res) => {
+    const { userId } = req.session;
+    if (userId !== undefined) await manager.destroyUserSessions(userId);
+    await req.session.destroy(); // already gone from the store; this clears the cookie
     res.redirect(303, '/');
   });
 

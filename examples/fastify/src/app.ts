@@ -1,5 +1,5 @@
 /**
- * The sessionkit demo on Fastify: log in, count visits, log out.
+ * The sessionkit demo on Fastify: log in, count visits, see the session, log out (everywhere).
  *
  * @module
  */
@@ -8,7 +8,9 @@ import { isSessionError, type SessionManager } from '@sessionkit/core';
 import { session } from '@sessionkit/fastify';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { mountTestRoutes } from './test-routes.js';
-import { LOGIN_FORM, loggedInPage, NOT_LOGGED_IN } from '../../example-pages.js';
+import { BAD_USERNAME, logIn, loginPage, readLoginForm, userPage, visitorPage } from '../../example-pages.js';
+
+const FRAMEWORK = 'Fastify';
 
 const TEXT = 'text/plain; charset=utf-8';
 const HTML = 'text/html; charset=utf-8';
@@ -27,28 +29,36 @@ export function createApp(manager: SessionManager<object>, options: AppOptions =
 
   app.get('/', async (request, reply) => {
     const { username } = request.session.data;
-    if (username === undefined) return reply.type(TEXT).send(NOT_LOGGED_IN);
+    if (username === undefined) return reply.type(HTML).send(visitorPage(FRAMEWORK));
+    const sessionIds = await manager.listUserSessions(request.session.userId ?? username);
     const visits = await request.session.increment('visits');
-    return reply.type(HTML).send(loggedInPage(username, visits));
+    return reply.type(HTML).send(userPage(FRAMEWORK, request.session, { visits, sessionIds, manager, port: request.socket.localPort }));
   });
 
-  app.get('/login', async (_request, reply) => reply.type(HTML).send(LOGIN_FORM));
+  app.get('/login', async (_request, reply) => reply.type(HTML).send(loginPage(FRAMEWORK)));
 
   app.post('/login', async (request, reply) => {
-    const body = request.body as Record<string, unknown> | undefined;
-    const username = typeof body?.['username'] === 'string' ? body['username'].trim() : '';
-    if (username.length === 0 || username.length > 100) {
-      return reply.code(400).type(TEXT).send('A username of 1 to 100 characters is required');
-    }
-    // A new id at login, so an id planted before login (session fixation) is worthless.
-    await request.session.regenerate();
-    request.session.data.username = username;
-    request.session.setUserId(username);
+    const form = readLoginForm(request.body);
+    if (form === undefined) return reply.code(400).type(TEXT).send(BAD_USERNAME);
+    // A new, empty session id, the user id for "log out everywhere", Remember me: see logIn.
+    await logIn(request.session, form.username, form.remember);
     return reply.redirect('/', 303);
   });
 
-  app.get('/logout', async (request, reply) => {
-    await request.session.destroy();
+  // POST for the button; GET for links and scripts. (See example-pages.ts on CSRF.)
+  app.route({
+    method: ['GET', 'POST'],
+    url: '/logout',
+    handler: async (request, reply) => {
+      await request.session.destroy();
+      return reply.redirect('/', 303);
+    },
+  });
+
+  app.post('/logout-everywhere', async (request, reply) => {
+    const { userId } = request.session;
+    if (userId !== undefined) await manager.destroyUserSessions(userId);
+    await request.session.destroy(); // already gone from the store; this clears the cookie
     return reply.redirect('/', 303);
   });
 

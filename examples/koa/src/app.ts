@@ -1,5 +1,5 @@
 /**
- * The sessionkit demo on Koa: log in, count visits, log out.
+ * The sessionkit demo on Koa: log in, count visits, see the session, log out (everywhere).
  *
  * @module
  */
@@ -9,7 +9,9 @@ import { isSessionError, type SessionManager } from '@sessionkit/core';
 import { session } from '@sessionkit/koa';
 import Koa, { type Middleware } from 'koa';
 import { mountTestRoutes } from './test-routes.js';
-import { LOGIN_FORM, loggedInPage, NOT_LOGGED_IN } from '../../example-pages.js';
+import { BAD_USERNAME, logIn, loginPage, readLoginForm, userPage, visitorPage } from '../../example-pages.js';
+
+const FRAMEWORK = 'Koa';
 
 /** Options of {@link createApp}. */
 export interface AppOptions {
@@ -41,40 +43,47 @@ export function createApp(manager: SessionManager<object>, options: AppOptions =
 
   router.get('/', async (ctx) => {
     const { username } = ctx.session.data;
+    ctx.type = 'html';
     if (username === undefined) {
-      ctx.type = 'text/plain';
-      ctx.body = NOT_LOGGED_IN;
+      ctx.body = visitorPage(FRAMEWORK);
       return;
     }
+    const sessionIds = await manager.listUserSessions(ctx.session.userId ?? username);
     const visits = await ctx.session.increment('visits');
-    ctx.type = 'text/html';
-    ctx.body = loggedInPage(username, visits);
+    ctx.body = userPage(FRAMEWORK, ctx.session, { visits, sessionIds, manager, port: ctx.socket.localPort });
   });
 
   router.get('/login', (ctx) => {
-    ctx.type = 'text/html';
-    ctx.body = LOGIN_FORM;
+    ctx.type = 'html';
+    ctx.body = loginPage(FRAMEWORK);
   });
 
   router.post('/login', async (ctx) => {
-    const body = ctx.request.body as Record<string, unknown> | undefined;
-    const username = typeof body?.['username'] === 'string' ? body['username'].trim() : '';
-    if (username.length === 0 || username.length > 100) {
+    const form = readLoginForm(ctx.request.body);
+    if (form === undefined) {
       ctx.status = 400;
       ctx.type = 'text/plain';
-      ctx.body = 'A username of 1 to 100 characters is required';
+      ctx.body = BAD_USERNAME;
       return;
     }
-    // A new id at login, so an id planted before login (session fixation) is worthless.
-    await ctx.session.regenerate();
-    ctx.session.data.username = username;
-    ctx.session.setUserId(username);
+    // A new, empty session id, the user id for "log out everywhere", Remember me: see logIn.
+    await logIn(ctx.session, form.username, form.remember);
     ctx.status = 303;
     ctx.redirect('/');
   });
 
-  router.get('/logout', async (ctx) => {
+  // POST for the button; GET for links and scripts. (See example-pages.ts on CSRF.)
+  const logout: Middleware = async (ctx) => {
     await ctx.session.destroy();
+    ctx.status = 303;
+    ctx.redirect('/');
+  };
+  router.get('/logout', logout).post('/logout', logout);
+
+  router.post('/logout-everywhere', async (ctx) => {
+    const { userId } = ctx.session;
+    if (userId !== undefined) await manager.destroyUserSessions(userId);
+    await ctx.session.destroy(); // already gone from the store; this clears the cookie
     ctx.status = 303;
     ctx.redirect('/');
   });
