@@ -4,7 +4,10 @@
  * recreates a destroyed session, a counter is exact under any concurrency, a regenerated id
  * takes the data with it.
  *
- * Run `describeSessionStore` from `@sessionkit/core/testing` to prove a store keeps these rules.
+ * The whole contract (what "live" means, the clock, the increment grammar, what "log out
+ * everywhere" must guarantee under concurrency, error mapping, SQL pitfalls) is written down in
+ * docs/store-contract.md. Run `describeSessionStore` from `@sessionkit/core/testing` to prove a
+ * store keeps it.
  *
  * @module
  */
@@ -41,11 +44,18 @@ export interface SessionPatch {
 export type Gone = 'gone';
 
 /**
- * Storage for sessions. Values arrive already serialized. Every method may reject with a
- * `SessionStoreUnavailableError`; any other rejection is wrapped into one by the manager.
+ * Storage for sessions; the full contract is docs/store-contract.md. Values arrive already
+ * serialized.
  *
- * Time-to-live arguments are computed by the manager: the idle timeout, capped by the absolute
- * deadline. A store must treat an entry past its TTL as absent.
+ * A session is live while `now < min(expiry, meta.absoluteDeadlineMs)`. The expiry is `now + ttlMs`
+ * as of the last successful write or slide; `absoluteDeadlineMs` is on the app's clock (ms since the
+ * epoch), and the store enforces it itself whatever `ttlMs` it is given. Every write (patch,
+ * increment, touch, regenerate) first checks that the session is live, in the same atomic step, and
+ * answers `'gone'` without writing (never inserting, never reviving an expired row) otherwise.
+ *
+ * Errors: a rejection with a sessionkit error (`SessionError`, e.g. the `SessionArgumentError` of
+ * `increment`) reaches the app unchanged, with its own status; any other rejection or throw, and a
+ * call that does not settle within `storeTimeoutMs`, becomes a `SessionStoreUnavailableError` (503).
  */
 export interface SessionStore {
   /**
@@ -68,11 +78,15 @@ export interface SessionStore {
   patch(id: string, patch: SessionPatch, ttlMs: number): Promise<'ok' | Gone>;
   /**
    * Adds `by` to the integer under `key` (absent counts as 0) atomically and resolves the new
-   * value; `'gone'` when the session no longer exists. Rejects with a `SessionArgumentError`
-   * when the stored value is not an integer.
+   * value; `'gone'` when the session no longer exists. Rejects with a `SessionArgumentError`, writing
+   * nothing, when the stored value is not a decimal integer as Redis's HINCRBY reads it (`0` or
+   * `-?[1-9][0-9]*`: not `"1.5"`, `"007"`, `"+1"`, `" 1"`) or the result would leave ±(2^53 − 1).
    */
   increment(id: string, key: string, by: number, ttlMs: number): Promise<number | Gone>;
-  /** Moves the session (data and metadata) from `oldId` to `newId`; `oldId` no longer exists afterwards. */
+  /**
+   * Moves the live session (data and metadata) from `oldId` to `newId` and slides its expiry; `oldId`
+   * no longer exists afterwards. Of concurrent regenerates of one id exactly one answers `'ok'`.
+   */
   regenerate(oldId: string, newId: string, ttlMs: number): Promise<'ok' | Gone>;
   /** Resets the expiry without changing data. */
   touch(id: string, ttlMs: number): Promise<'ok' | Gone>;
@@ -86,7 +100,7 @@ export interface SessionStore {
   listUserSessions?(userId: string): Promise<string[]>;
   /**
    * Optional capability: "log out everywhere". Destroys every session of a user and resolves how
-   * many live ones it deleted.
+   * many live ones it ended (expired rows it cleans up on the way do not count).
    *
    * The guarantee: once it resolves, none of these sessions is live, and no later regenerate,
    * patch, increment or touch of them succeeds:
