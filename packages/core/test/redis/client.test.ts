@@ -2,13 +2,12 @@ import { Cluster, Redis } from 'ioredis';
 import { Cluster as Cluster5, Redis as Redis5 } from 'ioredis5';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SessionConfigError } from '../../src/index.js';
+import { MAX_RECONNECT_DELAY_MS, reconnectOnReadOnly } from '../../src/redis/client-settings.js';
 import {
   auditRedisClient,
   createRedisClient,
-  MAX_RECONNECT_DELAY_MS,
   REDIS_CLIENT_SETTINGS,
   RedisStore,
-  reconnectOnReadOnly,
   sessionClusterOptions,
   sessionRedisOptions,
 } from '../../src/redis/index.js';
