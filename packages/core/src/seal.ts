@@ -87,7 +87,7 @@ export class CookieSealer {
   }
 
   /** Seals `payload` with the current secret. */
-  async seal(payload: CookiePayload): Promise<string> {
+  seal(payload: CookiePayload): string {
     const sealed: SealedPayload = {
       p: PURPOSE,
       id: payload.id,
@@ -120,7 +120,7 @@ export class CookieSealer {
   }
 
   /** The payload of a cookie value, or `undefined` for anything not sealed by us with a known secret. */
-  async unseal(value: string): Promise<UnsealedCookie | undefined> {
+  unseal(value: string): UnsealedCookie | undefined {
     const cached = this.#verified.get(value);
     if (cached !== undefined) return cached;
     const keys = this.#keysFor(value);

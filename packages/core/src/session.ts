@@ -379,7 +379,7 @@ class SessionHandle<T extends object> implements Session<T> {
     }
     const prepared = this.#prepare();
     const { plan } = prepared;
-    if (plan.store === 'none' && (plan.cookie !== 'set' || this.#cookieValue !== undefined)) {
+    if (plan.store === 'none') {
       this.#finish(plan);
       return undefined;
     }
@@ -412,7 +412,6 @@ class SessionHandle<T extends object> implements Session<T> {
     }
     this.#snapshot = current;
     this.#userIdChanged = false;
-    if (plan.cookie === 'set') this.#cookieValue ??= await this.#sealer.seal(this.#payload as CookiePayload);
     this.#finish(plan);
   }
 
@@ -424,6 +423,8 @@ class SessionHandle<T extends object> implements Session<T> {
         this.#sendCookie(undefined, false);
         break;
       case 'set':
+        // Sealing is synchronous (node:crypto, about 12 µs), done once per session and id.
+        this.#cookieValue ??= this.#sealer.seal(this.#payload as CookiePayload);
         this.#sendCookie(this.#cookieValue, !this.#clientHoldsCurrent);
         this.#cookieNeedsSend = false;
         break;
