@@ -87,6 +87,31 @@ describe.each([
     expect((await client.get('/me')).body).toBe('nobody');
   });
 
+  it('without the compat option, req.session is the sessionkit Session: no express-session view, no req.sessionID', async () => {
+    const client = await serve(factory, (app) => {
+      login(app);
+      app.get('/shape', (req, res) => {
+        res.json({
+          sessionID: 'sessionID' in req,
+          keys: Object.keys(req.session),
+          user: Object.hasOwn(req.session, 'user'),
+          save: 'save' in req.session,
+          increment: typeof req.session.increment,
+          data: req.session.data,
+        });
+      });
+    });
+    await client.get('/login');
+    expect(JSON.parse((await client.get('/shape')).body)).toEqual({
+      sessionID: false,
+      keys: [],
+      user: false,
+      save: false,
+      increment: 'function',
+      data: { user: 'alice' },
+    });
+  });
+
   it('an auth middleware that answers and does not call next() stops the chain; the session it wrote is saved', async () => {
     const effects: string[] = [];
     const client = await serve(factory, (app) => {
