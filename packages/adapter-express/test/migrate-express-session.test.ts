@@ -10,7 +10,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { setTimeout as delay } from 'node:timers/promises';
-import { createSessionManager, isSessionError, type SessionManager } from '@sessionkit/core';
+import { createSessionManager, isSessionError, type Session, type SessionManager } from '@sessionkit/core';
+import { sessionOf } from '@sessionkit/core/compat';
 import { expressSessionImporter, type MapOldSession, type OldStoreClient } from '@sessionkit/core/migrate';
 import { RedisStore } from '@sessionkit/core/redis';
 import { TestClient } from '@sessionkit/core/testing';
@@ -92,23 +93,35 @@ const passportUser: MapOldSession = (data) => {
   return { data, userId: user === undefined ? undefined : String(user) };
 };
 
-/** The same app after the switch: sessionkit, with the importer. */
-function newApp(manager: SessionManager<object>): Express {
+/**
+ * The same app after the switch: sessionkit, with the importer. With `passportView`, through the
+ * express-session view, so Passport itself tells whether the imported user is logged in.
+ */
+function newApp(manager: SessionManager<object>, passportView = false): Express {
   const app = express();
-  app.use(session(manager));
+  if (passportView) {
+    app.use(session(manager, { compat: 'express-session' }));
+    app.use(passport.initialize());
+    app.use(passport.session());
+  } else {
+    app.use(session(manager));
+  }
+  const sessionkit = (req: express.Request): Session<object> => (passportView ? sessionOf(req.session) : req.session);
   app.get('/me', (req, res) => {
-    const data = req.session.data as Record<string, unknown>;
+    const current = sessionkit(req);
+    const data = current.data as Record<string, unknown>;
     res.json({
+      authenticated: passportView ? req.isAuthenticated() : null,
       user: (data['passport'] as { user?: string } | undefined)?.user ?? null,
       cart: data['cart'] ?? null,
       keys: Object.keys(data).sort(),
-      userId: req.session.userId ?? null,
-      id: req.session.isNew ? null : req.session.id,
+      userId: current.userId ?? null,
+      id: current.isNew ? null : current.id,
       polluted: ({} as Record<string, unknown>)['polluted'] ?? null,
     });
   });
   app.post('/visit', async (req, res) => {
-    res.json({ visits: await req.session.increment('visits' as never) });
+    res.json({ visits: await sessionkit(req).increment('visits' as never) });
   });
   app.use(((error, _req, res, _next) => {
     res.status(isSessionError(error) ? error.status : 500).send(String((error as Error).message));
@@ -151,6 +164,7 @@ function switched(url: string, oldCookie: string): TestClient {
 }
 
 interface Me {
+  authenticated: boolean | null;
   user: string | null;
   cart: string[] | null;
   keys: string[];
@@ -210,11 +224,12 @@ describe('express-session + connect-redis → sessionkit', () => {
     await beforeRotation.close();
 
     const { manager: sessions } = manager(nodeRedis, { forwardTtlMs: 1_000 });
-    const app = await listen(newApp(sessions));
+    // Through the express-session view: Passport's own req.isAuthenticated() answers.
+    const app = await listen(newApp(sessions, true));
     const expected = {
-      alice: { user: 'alice', cart: ['book', 'pen'], keys: ['cart', 'passport'], userId: 'alice' },
-      bob: { user: null, cart: ['lamp'], keys: ['cart'], userId: null },
-      carol: { user: 'carol', cart: null, keys: ['passport'], userId: 'carol' },
+      alice: { authenticated: true, user: 'alice', cart: ['book', 'pen'], keys: ['cart', 'passport'], userId: 'alice' },
+      bob: { authenticated: false, user: null, cart: ['lamp'], keys: ['cart'], userId: null },
+      carol: { authenticated: true, user: 'carol', cart: null, keys: ['passport'], userId: 'carol' },
     };
     for (const name of ['alice', 'bob', 'carol'] as const) {
       const oldCookie = cookies[name];
@@ -248,7 +263,7 @@ describe('express-session + connect-redis → sessionkit', () => {
       expect(await nodeRedis.exists(`sess:${oldIdOf(cookies[name])}`)).toBe(0);
       // Imported once: a replay of the old cookie finds nothing.
       const replay = await me(switched(app.url, cookies[name]));
-      expect(replay.body).toMatchObject({ user: null, cart: null, id: null });
+      expect(replay.body).toMatchObject({ authenticated: false, user: null, cart: null, id: null });
     }
     expect(await sessions.listUserSessions('alice')).toHaveLength(1);
   });
