@@ -24,6 +24,12 @@ export { MemoryStore, type MemoryStoreOptions } from './memory-store.js';
 export type { ResolvedSessionOptions, SessionOptions } from './options.js';
 export type { SecretInput, SecretWithId } from './secrets.js';
 export { jsonSerializer, type Serializer } from './serializer.js';
-export { destroyAtCommit, type RegenerateOptions, type Session, startCommit } from './session.js';
+export {
+  destroyAtCommit,
+  type RegenerateOptions,
+  type RegenerateOutcome,
+  type Session,
+  startCommit,
+} from './session.js';
 export type { Gone, SessionMeta, SessionPatch, SessionStore, StoredSession } from './store.js';
 export type { CookieJar, DefaultSessionData, NumericKeys, SessionData } from './types.js';

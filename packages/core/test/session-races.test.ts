@@ -124,7 +124,7 @@ describe.each(stores)('a logout is never undone (%s)', (_name, makeStore) => {
     const { cookie, user } = await login(manager);
     const slow = await startRequest(manager, cookie);
     expect(await manager.destroyUserSessions(user)).toBe(1);
-    await slow.session.regenerate({ keepData: false });
+    expect(await slow.session.regenerate({ keepData: false })).toBe('restarted');
     expect(slow.session.data).toEqual({});
     expect(slow.session.userId).toBeUndefined();
     slow.session.data.username = 'signed in again';
@@ -185,5 +185,23 @@ describe.each(stores)('a logout is never undone (%s)', (_name, makeStore) => {
     await expect(request(manager, cookie, (s) => void delete s.data.left)).resolves.toBeDefined();
     // Growing it past the limit is still refused.
     await expect(request(manager, cookie, (s) => void (s.data.more = 'm'.repeat(400)))).rejects.toMatchObject({ code: 'DATA_TOO_LARGE' });
+  });
+});
+
+describe('passport support after a concurrent logout', () => {
+  it('regenerateEmpty hands back no old data when the session ended meanwhile (keepSessionInfo cannot undo a logout)', async () => {
+    const { regenerateEmpty } = await import('../src/compat/passport-support.js');
+    const manager = createSessionManager<Data>({ secrets: [...testSecrets], store: new MemoryStore() });
+    const { cookie } = await request(manager, undefined, (s) => {
+      s.data.cart = ['book'];
+    });
+    const live = await startRequest(manager, cookie as string);
+    expect(await regenerateEmpty(live.session)).toEqual({ cart: ['book'] });
+    const { cookie: second } = await request(manager, undefined, (s) => {
+      s.data.cart = ['pen'];
+    });
+    const slow = await startRequest(manager, second as string);
+    await request(manager, second, (s) => s.destroy());
+    expect(await regenerateEmpty(slow.session)).toEqual({});
   });
 });

@@ -188,7 +188,10 @@ async function regenerateKeeping(
   session: Session<Record<string, unknown>>,
   fields: readonly string[] | undefined,
 ): Promise<void> {
-  if (fields === undefined) return session.regenerate({ keepData: false });
+  if (fields === undefined) {
+    await session.regenerate({ keepData: false });
+    return;
+  }
   try {
     // Moving the session (rather than copying fields into a new one) is what makes "it was still
     // alive" and "the fields come along" one atomic fact: a copy would carry data past a logout.
@@ -196,7 +199,8 @@ async function regenerateKeeping(
   } catch (error) {
     if (!isSessionError(error, 'GONE')) throw error;
     // Ended meanwhile: its data is already dropped; a new, empty session in its place (no store call).
-    return session.regenerate({ keepData: false });
+    await session.regenerate({ keepData: false });
+    return;
   }
   const data = session.data;
   for (const key of Object.keys(data)) {

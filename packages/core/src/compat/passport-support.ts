@@ -91,6 +91,8 @@ export function callbackOrPromise(
  */
 export async function regenerateEmpty(session: Session<object>): Promise<Record<string, unknown>> {
   const before: Record<string, unknown> = { ...(session.data as Record<string, unknown>) };
-  await session.regenerate({ keepData: false });
-  return before;
+  // A session that ended meanwhile (a concurrent logout) restarts empty: then nothing of it may be
+  // merged back, or keepSessionInfo would undo the logout.
+  const outcome = await session.regenerate({ keepData: false });
+  return outcome === 'restarted' ? {} : before;
 }
