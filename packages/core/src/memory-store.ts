@@ -17,6 +17,10 @@ export interface MemoryStoreOptions {
   readonly now?: () => number;
 }
 
+/** A decimal integer as Redis's HINCRBY reads it: `0`, or an optional `-` and no leading zero. */
+const INTEGER_TEXT = /^(?:0|-?[1-9][0-9]*)$/;
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
 interface Entry {
   data: Map<string, string>;
   meta: SessionMeta;
@@ -104,17 +108,22 @@ export class MemoryStore implements SessionStore {
   }
 
   async increment(id: string, key: string, by: number, ttlMs: number): Promise<number | Gone> {
+    if (!Number.isSafeInteger(by)) throw new SessionArgumentError('sessionkit: increment takes a whole number.');
     const entry = this.#live(id);
     if (entry === undefined) return 'gone';
     const current = entry.data.get(key);
-    const base = current === undefined ? 0 : Number(current);
-    if (!Number.isSafeInteger(base) || (current !== undefined && !/^-?\d+$/.test(current))) {
-      throw new SessionArgumentError(`session key "${key}" holds a value that is not an integer; it cannot be incremented.`);
+    // The grammar of Redis's HINCRBY (docs/store-contract.md): "007", "+1", " 1" and "1.5" are not integers.
+    if (current !== undefined && !INTEGER_TEXT.test(current)) {
+      throw new SessionArgumentError(`sessionkit: session key "${key}" holds a value that is not an integer; it cannot be incremented.`);
     }
-    const next = base + by;
+    // Exact in BigInt, so a stored value past 2^53 cannot round its way into range.
+    const next = (current === undefined ? 0n : BigInt(current)) + BigInt(by);
+    if (next > MAX_SAFE || next < -MAX_SAFE) {
+      throw new SessionArgumentError(`sessionkit: incrementing session key "${key}" would leave ±(2^53 − 1); it was not changed.`);
+    }
     entry.data.set(key, String(next));
     entry.expiresAt = this.#expiry(entry.meta, ttlMs);
-    return next;
+    return Number(next);
   }
 
   async regenerate(oldId: string, newId: string, ttlMs: number): Promise<'ok' | Gone> {

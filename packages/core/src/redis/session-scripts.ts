@@ -158,7 +158,7 @@ return {'ok', previous}
  *
  * KEYS[1] session key · ARGV[1] now · ARGV[2] idle TTL · ARGV[3] field · ARGV[4] increment.
  * Reply: `['gone']`, `['not-integer']` (the field holds something HINCRBY refuses, or the result
- * would leave JavaScript's safe-integer range; nothing written) or `['ok', new value]`.
+ * would leave JavaScript's safe-integer range; nothing written) or `['ok', new value as decimal text]`.
  */
 export const INCREMENT_SCRIPT = luaScript(
   'increment',
@@ -177,7 +177,9 @@ end
 if math.abs(base + tonumber(ARGV[4])) > 9007199254740991 then return {'not-integer'} end
 local value = redis.call('HINCRBY', key, field, ARGV[4])
 slide(key, deadline, now_ms, ttl_ms)
-return {'ok', value}
+-- As decimal text: ioredis parses an integer reply near 2^53 with rounding (9007199254740991 came
+-- back as 9007199254740992); the text of a double holding an integer of this size is exact.
+return {'ok', string.format('%d', value)}
 `,
 );
 

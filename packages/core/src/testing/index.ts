@@ -5,7 +5,14 @@
  * @module
  */
 export { eventually, newId, storedSession, testSecrets } from './helpers.js';
-export { describeSessionStore, type StoreSuiteOptions } from './store-suite.js';
+export {
+  describeSessionStore,
+  runStoreChecks,
+  storeChecks,
+  type RunStoreChecksOptions,
+  type StoreSuiteOptions,
+} from './store-suite.js';
+export type { StoreCheck, StoreCheckGroup, StoreCheckResult } from './store-check.js';
 export { TestClient, type TestResponse } from './test-client.js';
 export { cookieValueOf, createTestJar, type TestJar } from './test-jar.js';
 export { describeAdapter } from './adapter-suite.js';

@@ -1,54 +1,157 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { expect, it } from 'vitest';
+import { expect } from 'vitest';
+import type { SessionStore } from '../store.js';
 import { newId, storedSession } from './helpers.js';
-import type { StoreGetter } from './store-suite.js';
+import { type StoreCheck, storeCheck } from './store-check.js';
 
-// Real time: a store's expiry (Redis PEXPIRE, a Map's deadline) has no event to wait for. The
-// margins are hundreds of milliseconds so a busy machine does not flip the result.
+// Real time: a store's expiry (Redis PEXPIRE, a row's expires_at, a Map's deadline) has no event to
+// wait for. Short TTLs keep the suite fast; each test waits at least 100 ms past the expiry it tests,
+// and a session meant to be live keeps an hour of TTL, so a busy machine does not flip a result.
 const TTL_MS = 600;
+const SHORT_MS = 100;
+const PAST_MS = 250;
+const HOUR_MS = 60 * 60_000;
 
-/** @internal Idle expiry, its slide on read, and the absolute cap. */
-export function registerExpiryTests(store: StoreGetter): void {
-  it('expires a session that is not read within its TTL', async () => {
+/** Loads `id` with a long TTL: live or not, as the store sees it now. */
+async function isLive(store: SessionStore, id: string): Promise<boolean> {
+  return (await store.load(id, HOUR_MS)) !== undefined;
+}
+
+/** A session created with a 100 ms idle TTL (an hour to its deadline), read after that TTL passed. */
+async function idleExpired(store: SessionStore, data: Record<string, string> = { n: '1' }): Promise<string> {
+  const id = newId();
+  expect(await store.create(id, storedSession(data), SHORT_MS)).toBe('ok');
+  await delay(PAST_MS);
+  return id;
+}
+
+/**
+ * A session whose absolute deadline is 100 ms away, created and written with TTLs of an hour (more
+ * than the manager would pass: the store must end it at the deadline by itself), read after the
+ * deadline passed.
+ */
+async function pastDeadline(store: SessionStore): Promise<string> {
+  const id = newId();
+  const createdAt = Date.now();
+  expect(await store.create(id, storedSession({ n: '1' }, { createdAt, absoluteDeadlineMs: createdAt + SHORT_MS }), HOUR_MS)).toBe('ok');
+  expect(await store.touch(id, HOUR_MS)).toBe('ok');
+  await delay(PAST_MS);
+  return id;
+}
+
+/** @internal Idle expiry and its slide on every verb; the absolute deadline enforced by the store; no write revives. */
+export const expiryChecks: readonly StoreCheck[] = [
+  storeCheck('expiry', 'expires a session that is not read within its TTL', async (store) => {
     const id = newId();
-    await store().create(id, storedSession({ a: '1' }), TTL_MS);
+    await store.create(id, storedSession({ a: '1' }), TTL_MS);
     await delay(TTL_MS + 300);
-    expect(await store().load(id, TTL_MS)).toBeUndefined();
-  });
+    expect(await store.load(id, TTL_MS)).toBeUndefined();
+  }),
 
-  it('slides the idle expiry on every read', async () => {
+  storeCheck('expiry', 'slides the idle expiry on every read', async (store) => {
     const id = newId();
     const start = Date.now();
-    await store().create(id, storedSession({ a: '1' }), TTL_MS);
+    await store.create(id, storedSession({ a: '1' }), TTL_MS);
     await delay(300);
-    expect(await store().load(id, TTL_MS)).toBeDefined();
+    expect(await store.load(id, TTL_MS)).toBeDefined();
     // Past the first deadline (start + TTL), before the slid one (read time + TTL).
     await delay(Math.max(0, start + TTL_MS + 100 - Date.now()));
-    expect(await store().load(id, TTL_MS)).toBeDefined();
+    expect(await store.load(id, TTL_MS)).toBeDefined();
     await delay(TTL_MS + 300);
-    expect(await store().load(id, TTL_MS)).toBeUndefined();
-  });
+    expect(await store.load(id, TTL_MS)).toBeUndefined();
+  }),
 
-  it('slides the expiry on patch, increment and touch too', async () => {
-    const ids = [newId(), newId(), newId()] as const;
+  storeCheck('expiry', 'slides the expiry on patch, increment, touch and regenerate too', async (store) => {
+    const ids = [newId(), newId(), newId(), newId()] as const;
+    const regenerated = newId();
     const start = Date.now();
-    for (const id of ids) await store().create(id, storedSession({ n: '1' }), TTL_MS);
+    for (const id of ids) await store.create(id, storedSession({ n: '1' }), TTL_MS);
     await delay(300);
-    expect(await store().patch(ids[0], { set: { n: '2' }, remove: [] }, TTL_MS)).toBe('ok');
-    expect(await store().increment(ids[1], 'n', 1, TTL_MS)).toBe(2);
-    expect(await store().touch(ids[2], TTL_MS)).toBe('ok');
+    expect(await store.patch(ids[0], { set: { n: '2' }, remove: [] }, TTL_MS)).toBe('ok');
+    expect(await store.increment(ids[1], 'n', 1, TTL_MS)).toBe(2);
+    expect(await store.touch(ids[2], TTL_MS)).toBe('ok');
+    expect(await store.regenerate(ids[3], regenerated, TTL_MS)).toBe('ok');
+    // Past the expiry the create set, before the one each write set.
     await delay(Math.max(0, start + TTL_MS + 100 - Date.now()));
-    for (const id of ids) expect(await store().load(id, TTL_MS)).toBeDefined();
-  });
+    const live = await Promise.all([ids[0], ids[1], ids[2], regenerated].map((id) => store.load(id, TTL_MS)));
+    expect(live.map((session) => session !== undefined), 'patched, incremented, touched, regenerated').toEqual([true, true, true, true]);
+  }),
 
-  it('never keeps a session past its absolute deadline, however often it is read', async () => {
+  storeCheck('expiry', 'a load after the idle expiry finds nothing, and does not bring the session back', async (store) => {
+    const id = await idleExpired(store);
+    expect(await store.load(id, HOUR_MS)).toBeUndefined();
+    expect(await store.load(id, HOUR_MS)).toBeUndefined();
+  }),
+
+  storeCheck('expiry', 'a patch after the idle expiry answers gone and does not bring the session back', async (store) => {
+    const id = await idleExpired(store);
+    expect(await store.patch(id, { set: { n: '2' }, remove: [] }, HOUR_MS)).toBe('gone');
+    expect(await isLive(store, id)).toBe(false);
+  }),
+
+  storeCheck('expiry', 'an increment after the idle expiry answers gone and does not bring the session back', async (store) => {
+    const id = await idleExpired(store);
+    expect(await store.increment(id, 'n', 1, HOUR_MS)).toBe('gone');
+    expect(await isLive(store, id)).toBe(false);
+  }),
+
+  storeCheck('expiry', 'a touch after the idle expiry answers gone and does not bring the session back', async (store) => {
+    const id = await idleExpired(store);
+    expect(await store.touch(id, HOUR_MS)).toBe('gone');
+    expect(await isLive(store, id)).toBe(false);
+  }),
+
+  storeCheck('expiry', 'a regenerate after the idle expiry answers gone and creates nothing under either id', async (store) => {
+    const id = await idleExpired(store);
+    const next = newId();
+    expect(await store.regenerate(id, next, HOUR_MS)).toBe('gone');
+    expect(await isLive(store, next)).toBe(false);
+    expect(await isLive(store, id)).toBe(false);
+  }),
+
+  storeCheck('expiry', 'create over an expired session under the same id stores exactly the new one', async (store) => {
+    const id = await idleExpired(store, { old: '1', both: '"old"' });
+    const replacement = storedSession({ both: '"new"' });
+    expect(await store.create(id, replacement, HOUR_MS)).toBe('ok');
+    expect(await store.load(id, HOUR_MS)).toEqual(replacement);
+  }),
+
+  storeCheck('expiry', 'ends a session at its absolute deadline by itself, whatever TTL it was given', async (store) => {
     const id = newId();
     const createdAt = Date.now();
-    await store().create(id, storedSession({ a: '1' }, { createdAt, absoluteDeadlineMs: createdAt + TTL_MS }), 60_000);
-    await delay(300);
-    expect(await store().load(id, 60_000)).toBeDefined();
-    expect(await store().touch(id, 60_000)).toBe('ok');
-    await delay(TTL_MS);
-    expect(await store().load(id, 60_000)).toBeUndefined();
-  });
-}
+    await store.create(id, storedSession({ a: '1' }, { createdAt, absoluteDeadlineMs: createdAt + 300 }), HOUR_MS);
+    await delay(100);
+    expect(await store.load(id, HOUR_MS)).toBeDefined();
+    expect(await store.touch(id, HOUR_MS)).toBe('ok');
+    expect(await store.patch(id, { set: { a: '2' }, remove: [] }, HOUR_MS)).toBe('ok');
+    await delay(Math.max(0, createdAt + 300 + 150 - Date.now()));
+    expect(await store.load(id, HOUR_MS)).toBeUndefined();
+  }),
+
+  storeCheck('expiry', 'past the absolute deadline patch, increment, touch and regenerate answer gone and revive nothing', async (store) => {
+    const ids = await Promise.all([pastDeadline(store), pastDeadline(store), pastDeadline(store), pastDeadline(store)]);
+    const next = newId();
+    const answers = [
+      await store.patch(ids[0] as string, { set: { n: '2' }, remove: [] }, HOUR_MS),
+      await store.increment(ids[1] as string, 'n', 1, HOUR_MS),
+      await store.touch(ids[2] as string, HOUR_MS),
+      await store.regenerate(ids[3] as string, next, HOUR_MS),
+    ];
+    expect(answers, 'patch, increment, touch, regenerate').toEqual(['gone', 'gone', 'gone', 'gone']);
+    const live = await Promise.all([...ids, next].map((id) => isLive(store, id)));
+    expect(live).toEqual([false, false, false, false, false]);
+  }),
+
+  storeCheck('expiry', 'a regenerated session keeps its absolute deadline, whatever TTL the regenerate was given', async (store) => {
+    const id = newId();
+    const next = newId();
+    const createdAt = Date.now();
+    const session = storedSession({ a: '1' }, { createdAt, absoluteDeadlineMs: createdAt + 200 });
+    await store.create(id, session, HOUR_MS);
+    expect(await store.regenerate(id, next, HOUR_MS)).toBe('ok');
+    expect((await store.load(next, HOUR_MS))?.meta).toEqual(session.meta);
+    await delay(Math.max(0, createdAt + 200 + 150 - Date.now()));
+    expect(await store.load(next, HOUR_MS)).toBeUndefined();
+    expect(await store.touch(next, HOUR_MS)).toBe('gone');
+  }),
+];
