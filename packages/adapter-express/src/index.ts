@@ -23,15 +23,15 @@ import type { Request, RequestHandler } from 'express';
  *
  * ```ts
  * declare module '@sessionkit/express' {
- *   interface SessionTypeOptions { compat: 'express-session' }
+ *   interface ExpressSessionTypes { compat: 'express-session' }
  * }
  * ```
  */
 // eslint-disable-next-line @typescript-eslint/no-empty-interface, @typescript-eslint/no-empty-object-type
-export interface SessionTypeOptions {}
+export interface ExpressSessionTypes {}
 
-/** Whether {@link SessionTypeOptions} selects the express-session view. */
-type ViewSelected = SessionTypeOptions extends { compat: 'express-session' } ? true : false;
+/** Whether {@link ExpressSessionTypes} selects the express-session view. */
+type ViewSelected = ExpressSessionTypes extends { compat: 'express-session' } ? true : false;
 
 /** What `req.session` is: the sessionkit `Session`, or the express-session view when selected. */
 export type RequestSession = ViewSelected extends true ? ExpressSessionView : Session<DefaultSessionData>;
@@ -59,7 +59,7 @@ export interface ExpressAdapterOptions {
    * `'express-session'`: `req.session` is a view shaped like express-session's (data keys as
    * properties, `regenerate(cb)`, `save(cb)`, `cookie`, ...) and `req.sessionID` is set, for
    * Passport and other middleware written for express-session. Type it with
-   * {@link SessionTypeOptions}. Without it, `req.session` is the sessionkit `Session`.
+   * {@link ExpressSessionTypes}. Without it, `req.session` is the sessionkit `Session`.
    */
   readonly compat?: 'express-session';
 }

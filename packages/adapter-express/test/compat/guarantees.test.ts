@@ -7,8 +7,9 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { SessionStore } from '@sessionkit/core';
 import { sessionOf } from '@sessionkit/core/compat';
-import { testSecrets } from '@sessionkit/core/testing';
+import { type TestClient, testSecrets } from '@sessionkit/core/testing';
 import express, { type Express } from 'express';
+import expressSession from 'express-session';
 import { describe, expect, it } from 'vitest';
 import { session } from '../../src/index.js';
 import { answerErrors, listen, storeKinds } from './support.js';
@@ -16,9 +17,14 @@ import { answerErrors, listen, storeKinds } from './support.js';
 /** Resolves once the slow request has written and is waiting, so the logout lands in its window. */
 let slowHasWritten: () => void = () => undefined;
 
-function buildApp(store: SessionStore): Express {
+/** The same routes on sessionkit's view, or (for the contrast) on express-session itself. */
+function buildApp(store: SessionStore | 'express-session'): Express {
   const app = express();
-  app.use(session({ store, secrets: [...testSecrets] }, { compat: 'express-session' }));
+  if (store === 'express-session') {
+    app.use(expressSession({ secret: testSecrets[0].secret, resave: false, saveUninitialized: false }));
+  } else {
+    app.use(session({ store, secrets: [...testSecrets] }, { compat: 'express-session' }));
+  }
   app.post('/login', (req, res, next) => {
     req.session.regenerate((error) => {
       if (error) return next(error);
@@ -54,6 +60,23 @@ function buildApp(store: SessionStore): Express {
   return app;
 }
 
+/** 20 concurrent requests, each writing its own key; resolves the keys the session kept. */
+async function writeTwenty(client: TestClient): Promise<string[]> {
+  const writes = await Promise.all(Array.from({ length: 20 }, (_, i) => client.request('POST', `/write/${i}`)));
+  expect(writes.map((response) => response.status)).toEqual(Array(20).fill(204));
+  const stored = JSON.parse((await client.get('/dump')).body) as Record<string, unknown>;
+  return Object.keys(stored).filter((key) => /^k\d+$/.test(key));
+}
+
+describe('the contrast: express-session itself', () => {
+  it('loses writes of 20 concurrent requests writing different keys (each saves the whole session)', async () => {
+    const { client } = await listen(buildApp('express-session'));
+    expect((await client.request('POST', '/login')).status).toBe(302);
+    // One key when all 20 overlap, as they do here: the last save wins.
+    expect((await writeTwenty(client)).length).toBeLessThan(20);
+  });
+});
+
 describe.each(storeKinds())('guarantees through the express-session view on $name', (kind) => {
   const start = async () => {
     const { store, count } = kind.create();
@@ -65,8 +88,7 @@ describe.each(storeKinds())('guarantees through the express-session view on $nam
 
   it('keeps all of 20 concurrent requests writing different keys through the view', async () => {
     const { client } = await start();
-    const writes = await Promise.all(Array.from({ length: 20 }, (_, i) => client.request('POST', `/write/${i}`)));
-    expect(writes.map((response) => response.status)).toEqual(Array(20).fill(204));
+    expect((await writeTwenty(client)).sort()).toEqual(Array.from({ length: 20 }, (_, i) => `k${i}`).sort());
     const stored = JSON.parse((await client.get('/dump')).body) as Record<string, unknown>;
     for (let i = 0; i < 20; i++) expect(stored[`k${i}`]).toBe(`v${i}`);
     expect(stored['passport']).toEqual({ user: 'u1' });

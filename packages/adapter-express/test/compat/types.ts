@@ -7,7 +7,7 @@
 import type {} from '../../src/index.js';
 
 declare module '../../src/index.js' {
-  interface SessionTypeOptions {
+  interface ExpressSessionTypes {
     compat: 'express-session';
   }
 }
