@@ -159,13 +159,14 @@ export function session(
   };
   return (req, res, next) => {
     const slot = req as Request & Slot;
-    const opened = manager.open(new NodeResponseJar(req, res, req.secure));
-    if (typeof opened === 'function') {
-      slot[SESSION] = () => attach(req, holdUntilCommitted(res, opened(), next));
+    const jar = new NodeResponseJar(req, res, req.secure);
+    if (!manager.needsLoad(jar)) {
+      // Nothing to load: the first read of req.session creates the session (and starts the hold).
+      slot[SESSION] = () => attach(req, holdUntilCommitted(res, manager.createNew(jar), next));
       define(req);
       return next();
     }
-    opened.then((loaded) => {
+    manager.load(jar).then((loaded) => {
       slot[SESSION] = attach(req, holdUntilCommitted(res, loaded, next));
       define(req);
       next();

@@ -33,17 +33,19 @@ export interface SessionManager<T extends object = DefaultSessionData> {
    */
   load(jar: CookieJar): Promise<Session<T>>;
   /**
-   * Starts the session of one request without waiting when nothing needs loading. A request with
-   * no session cookie gets a function that creates its new, empty session (no store call; call it
-   * when the app first touches the session, or never); a request with one gets the promise of
-   * {@link load}. An adapter can then skip the session, and the work of committing it, for
-   * requests that never use it (assets, health checks, bots): such a session would commit nothing.
-   * A value shaped like our seal still loads, so a valid seal of a session that is gone can be
-   * cleared by its commit; values of any other shape are not ours and count as no cookie. A request
-   * without our cookie but with a verified cookie of a `migrateFrom` library loads (and imports) too.
-   * @throws {SessionStoreUnavailableError} through the promise, as {@link load}
+   * Whether {@link load} has anything to read for this request: a value shaped like one of our
+   * seals (a valid seal of a session that is gone still loads, so its commit can clear it), or,
+   * with `migrateFrom`, a verified cookie of the old library. Values of any other shape are not
+   * ours and count as no cookie. When false, {@link createNew} gives the session `load` would, at
+   * once and with no store call, so an adapter can put off creating the session, and the work of
+   * committing it, until the app first touches it (never, for assets, health checks and bots).
    */
-  open(jar: CookieJar): (() => Session<T>) | Promise<Session<T>>;
+  needsLoad(jar: CookieJar): boolean;
+  /**
+   * The new, empty session of a request for which {@link needsLoad} is false: synchronous, no
+   * store call. It is stored (and its cookie set) only once it holds data.
+   */
+  createNew(jar: CookieJar): Session<T>;
   /** The ids of the live sessions of a user (needs a store with the user-index capability). */
   listUserSessions(userId: string): Promise<string[]>;
   /** Destroys every session of a user, "log out everywhere"; resolves how many were destroyed. */
@@ -208,18 +210,12 @@ export function createSessionManager<T extends object = DefaultSessionData>(opti
       if (migrator !== undefined) return loadOrImport(jar, candidates);
       return createSession<T>(context, jar, await loadState(candidates));
     },
-    open(jar) {
-      const candidates = candidateSeals(jar.cookieHeader);
-      if (candidates.length > 0) {
-        if (migrator !== undefined) return loadOrImport(jar, candidates);
-        return loadState(candidates).then((loaded) => createSession<T>(context, jar, loaded));
-      }
-      if (migrator !== undefined) {
-        const verified = migrator.verify(jar.cookieHeader);
-        if (verified.length > 0) return importOld(jar, verified, freshState(false));
-      }
-      // The state load() would build for this request, created only when the app asks for it.
-      return () => createSession<T>(context, jar, freshState(false));
+    needsLoad(jar) {
+      if (candidateSeals(jar.cookieHeader).length > 0) return true;
+      return migrator !== undefined && migrator.verify(jar.cookieHeader).length > 0;
+    },
+    createNew(jar) {
+      return createSession<T>(context, jar, freshState(false));
     },
     listUserSessions(userId) {
       const index = userIndex();

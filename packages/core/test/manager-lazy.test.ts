@@ -1,7 +1,9 @@
+// manager.needsLoad and manager.createNew: how an adapter puts off a session (and its commit) until
+// the app first touches it, for requests that carry nothing to load.
 import { describe, expect, it } from 'vitest';
-import { createSessionManager, type Session } from '../src/index.js';
+import { createSessionManager } from '../src/index.js';
 import { cookieValueOf, createTestJar, testSecrets } from '../src/testing/index.js';
-import { brokenStore, recordingStore } from './support.js';
+import { recordingStore } from './support.js';
 
 function setup() {
   const recording = recordingStore();
@@ -9,7 +11,7 @@ function setup() {
   return { manager, ...recording };
 }
 
-/** A stored session's cookie value, made through `load` so `open` is not tested by itself. */
+/** A stored session's cookie value, made through `load`. */
 async function storedCookie(manager: ReturnType<typeof setup>['manager']): Promise<string> {
   const test = createTestJar();
   const session = await manager.load(test.jar);
@@ -18,14 +20,13 @@ async function storedCookie(manager: ReturnType<typeof setup>['manager']): Promi
   return cookieValueOf(test.setCookies[0]) as string;
 }
 
-describe('manager.open', () => {
-  it('gives a cookieless request a function, and makes no store call until and after it is called', async () => {
+describe('manager.needsLoad and manager.createNew', () => {
+  it('a cookieless request needs no load, and its new session makes no store call, sets nothing', async () => {
     const { manager, calls } = setup();
     for (const header of [undefined, '', 'theme=dark; lang=en']) {
       const test = createTestJar(header);
-      const opened = manager.open(test.jar);
-      expect(typeof opened).toBe('function');
-      const session = (opened as () => Session)();
+      expect(manager.needsLoad(test.jar)).toBe(false);
+      const session = manager.createNew(test.jar);
       expect(session.isNew).toBe(true);
       expect(session.data).toEqual({});
       await session.commit();
@@ -35,10 +36,10 @@ describe('manager.open', () => {
     expect(calls).toEqual([]);
   });
 
-  it('creates a new session from that function that is stored, and gets its cookie, once it holds data', async () => {
+  it('createNew gives a session that is stored, and gets its cookie, once it holds data', async () => {
     const { manager, calls } = setup();
     const test = createTestJar();
-    const session = (manager.open(test.jar) as () => Session)();
+    const session = manager.createNew(test.jar);
     expect(calls).toEqual([]);
     session.data['name'] = 'bob';
     await session.commit();
@@ -48,51 +49,38 @@ describe('manager.open', () => {
     expect(again.data).toEqual({ name: 'bob' });
   });
 
-  it('gives a request with a valid cookie the promise of its loaded session, in one store call', async () => {
+  it('a request with a valid cookie needs a load, and needsLoad itself makes no store call', async () => {
     const { manager, calls, reset } = setup();
     const value = await storedCookie(manager);
     reset();
-    const opened = manager.open(createTestJar(`theme=dark; sid=${value}`).jar);
-    expect(opened).toBeInstanceOf(Promise);
-    const session = await (opened as Promise<Session>);
-    expect(session.isNew).toBe(false);
-    expect(session.data).toEqual({ name: 'alice' });
-    expect(calls).toEqual(['load']);
+    expect(manager.needsLoad(createTestJar(`theme=dark; sid=${value}`).jar)).toBe(true);
+    expect(calls).toEqual([]);
   });
 
-  it('gives a request whose cookie is not shaped like our seal a function, and never clears that cookie', async () => {
+  it('a cookie not shaped like our seal needs no load, and is never cleared', async () => {
     const { manager, calls } = setup();
     // Such a value is not ours (a sibling subdomain may have planted it): clearing would delete the
     // client's own cookie on our path and domain instead.
     const test = createTestJar('sid=Fe26.2*garbage');
-    const opened = manager.open(test.jar);
-    expect(typeof opened).toBe('function');
-    const session = (opened as () => Session)();
-    expect(session.isNew).toBe(true);
+    expect(manager.needsLoad(test.jar)).toBe(false);
+    const session = manager.createNew(test.jar);
     await session.commit();
     expect(test.setCookies).toEqual([]);
     expect(calls).toEqual([]);
   });
 
-  it('still loads a valid seal of a session that is gone, so its commit clears it', async () => {
+  it('a valid seal of a session that is gone still needs a load, so its commit clears it', async () => {
     const { manager, calls, reset } = setup();
     const value = await storedCookie(manager);
     await (await manager.load(createTestJar(`sid=${value}`).jar)).destroy();
     reset();
     const test = createTestJar(`sid=${value}`);
-    const opened = manager.open(test.jar);
-    expect(opened).toBeInstanceOf(Promise);
-    const session = await (opened as Promise<Session>);
+    expect(manager.needsLoad(test.jar)).toBe(true);
+    const session = await manager.load(test.jar);
     expect(session.isNew).toBe(true);
     await session.commit();
     expect(test.setCookies).toHaveLength(1);
     expect(test.setCookies[0]).toMatch(/^sid=; Max-Age=0/);
     expect(calls).toEqual(['load']);
-  });
-
-  it('rejects the promise with a 503 when the store fails, as load does', async () => {
-    const value = await storedCookie(setup().manager);
-    const failing = createSessionManager({ secrets: [...testSecrets], store: brokenStore('reject') });
-    await expect(failing.open(createTestJar(`sid=${value}`).jar)).rejects.toMatchObject({ status: 503 });
   });
 });
