@@ -3,7 +3,7 @@
  * the client settings a session store relies on. Only this entry imports ioredis, an optional peer
  * dependency of `@sessionkit/core`.
  *
- * @module
+ * @module @sessionkit/core/redis
  */
 export { type AuditableClient, auditRedisClient } from './audit-client.js';
 export type { RedisClientLike } from './client-types.js';
