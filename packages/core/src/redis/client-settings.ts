@@ -15,8 +15,8 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 1_000;
 export const MAX_RECONNECT_DELAY_MS = 1_000;
 
 /**
- * Reconnect delay for attempt `attempt` (1-based): 50 ms doubling up to
- * {@link MAX_RECONNECT_DELAY_MS}, plus jitter so a fleet of apps does not reconnect in lockstep.
+ * Reconnect delay for attempt `attempt` (1-based): 50 ms doubling up to `MAX_RECONNECT_DELAY_MS`
+ * (1 s), plus jitter so a fleet of apps does not reconnect in lockstep.
  * Always a number: the client keeps reconnecting, so the app recovers when Redis returns.
  *
  * @param attempt - the reconnect attempt, from 1
