@@ -2,7 +2,7 @@
  * sessionkit for Express 4 and 5: `app.use(session(options))` puts a typed `req.session` on every
  * request and commits it before the response headers leave.
  *
- * @module
+ * @module @sessionkit/express
  */
 import {
   type DefaultSessionData,

@@ -3,7 +3,7 @@
  * every request, loaded in `onRequest` and committed in `onSend`, the last hook in which the
  * response headers can still change (it runs for error replies too).
  *
- * @module
+ * @module @sessionkit/fastify
  */
 import {
   type CookieJar,

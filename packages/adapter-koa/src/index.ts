@@ -3,7 +3,7 @@
  * request, loaded before the downstream middleware runs and committed after it returns, before Koa
  * writes the response.
  *
- * @module
+ * @module @sessionkit/koa
  */
 import {
   type CookieJar,

@@ -3,7 +3,7 @@
  * counters, idle and absolute expiry. Framework adapters (`@sessionkit/express`,
  * `@sessionkit/koa`, `@sessionkit/fastify`) build on it.
  *
- * @module
+ * @module @sessionkit/core
  */
 export type { CookieOptions } from './cookie.js';
 export {

@@ -5,7 +5,7 @@
  * same `Session`: writes still go through its per-key diff, `increment` stays atomic, and a write
  * after logout still never resurrects the session. Adapters only choose which view to expose.
  *
- * @module
+ * @module @sessionkit/core/compat
  */
 export * from './express-session.js';
 export * from './fastify-session.js';

@@ -15,7 +15,7 @@
  * sessionkit session (once, whatever the concurrency), and the old cookie is expired. Requests
  * without an old cookie pay nothing. See docs/switch-without-logout.md.
  *
- * @module
+ * @module @sessionkit/core/migrate
  */
 export { type ExpressSessionImporterOptions, expressSessionImporter } from './express-session.js';
 export { type FastifySessionImporterOptions, fastifySessionImporter } from './fastify-session.js';

@@ -2,7 +2,7 @@
  * Conformance suites and helpers for tests, at `@sessionkit/core/testing`. Imports vitest, an
  * optional peer dependency: never import this entry from production code.
  *
- * @module
+ * @module @sessionkit/core/testing
  */
 export { eventually, newId, storedSession, testSecrets } from './helpers.js';
 export {
