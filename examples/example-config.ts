@@ -63,8 +63,6 @@ export function storeName(store: SessionStore): string {
 export interface Demo {
   readonly config: DemoConfig;
   readonly manager: SessionManager<object>;
-  /** Whether to mount the routes the reliability suite drives. */
-  readonly testRoutes: boolean;
 }
 
 /** Reads the environment, says once what it chose, and creates the session manager. */
@@ -90,7 +88,7 @@ export function setUpDemo(env: NodeJS.ProcessEnv = process.env): Demo {
     idleTimeoutMs: config.idleTimeoutMs,
     absoluteTimeoutMs: config.absoluteTimeoutMs,
   });
-  return { config, manager, testRoutes: env['SESSIONKIT_TEST_ROUTES'] === '1' };
+  return { config, manager };
 }
 
 /** Runs `start`; a misconfiguration is printed as the sentence it is, not a stack trace, and exits 1. */

@@ -13,7 +13,7 @@ import { launchChromium, logInByClicks } from '../src/chromium.js';
 
 const OUTPUT = fileURLToPath(new URL('../../docs/demo.png', import.meta.url));
 
-const app = await startApp('express', { SESSIONKIT_TEST_ROUTES: '' });
+const app = await startApp('express', {}, { testRoutes: false });
 const browser = await launchChromium();
 try {
   // Another browser first, so that "Your sessions" lists two.

@@ -22,19 +22,34 @@ export interface AppProcess {
 
 const EXAMPLES = fileURLToPath(new URL('../../examples/', import.meta.url));
 
+/** How {@link startApp} runs the app. */
+export interface StartOptions {
+  /**
+   * `true` (the default): the suite's entry, src/apps/<framework>.ts, which starts the demo as its
+   * main.ts does and adds the suite's test routes. `false`: the example's own src/main.ts, exactly
+   * what `npm start` runs.
+   */
+  readonly testRoutes?: boolean;
+}
+
 /**
- * Starts `examples/<framework>` exactly as `npm start` would (without the build step), on a free
- * port, with the test-only routes on. Resolves once the app says it is listening.
+ * Starts `examples/<framework>` as `npm start` would (without the build step: node --import tsx,
+ * from the example's folder), on a free port, by default with the suite's test routes added.
+ * Resolves once the app says it is listening.
  */
-export async function startApp(framework: Framework, env: Record<string, string> = {}): Promise<AppProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+export async function startApp(
+  framework: Framework,
+  env: Record<string, string> = {},
+  { testRoutes = true }: StartOptions = {},
+): Promise<AppProcess> {
+  const entry = testRoutes ? fileURLToPath(new URL(`./apps/${framework}.ts`, import.meta.url)) : 'src/main.ts';
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     cwd: `${EXAMPLES}${framework}`,
     env: {
       ...process.env,
       NODE_ENV: 'production',
       PORT: '0',
       SESSION_SECRET: SUITE_SECRET,
-      SESSIONKIT_TEST_ROUTES: '1',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -6,15 +6,17 @@
 import { isSessionError, type SessionManager } from '@sessionkit/core';
 import { session } from '@sessionkit/express';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
-import { mountTestRoutes } from './test-routes.js';
 import { BAD_USERNAME, logIn, loginPage, readLoginForm, userPage, visitorPage } from '../../example-pages.js';
 
 const FRAMEWORK = 'Express';
 
 /** Options of {@link createApp}. */
 export interface AppOptions {
-  /** Mount the routes the reliability suite drives (never in production). */
-  readonly testRoutes?: boolean;
+  /**
+   * Extra routes, added after the demo's own, so the session, the body parser and the error handler
+   * apply to them too (the reliability suite adds its test routes here).
+   */
+  readonly routes?: (app: Express) => void;
 }
 
 /** The demo app on a session manager shared with the caller (who owns the store). */
@@ -64,7 +66,7 @@ export function createApp(manager: SessionManager<object>, options: AppOptions =
     res.redirect(303, '/');
   });
 
-  if (options.testRoutes === true) mountTestRoutes(app);
+  options.routes?.(app);
 
   const onError: ErrorRequestHandler = (error, _req, res, next) => {
     if (!isSessionError(error)) {

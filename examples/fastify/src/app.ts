@@ -7,7 +7,6 @@ import formbody from '@fastify/formbody';
 import { isSessionError, type SessionManager } from '@sessionkit/core';
 import { session } from '@sessionkit/fastify';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { mountTestRoutes } from './test-routes.js';
 import { BAD_USERNAME, logIn, loginPage, readLoginForm, userPage, visitorPage } from '../../example-pages.js';
 
 const FRAMEWORK = 'Fastify';
@@ -17,8 +16,11 @@ const HTML = 'text/html; charset=utf-8';
 
 /** Options of {@link createApp}. */
 export interface AppOptions {
-  /** Mount the routes the reliability suite drives (never in production). */
-  readonly testRoutes?: boolean;
+  /**
+   * Extra routes, added to the same instance after the demo's own, so the session, the form parser
+   * and the error handler apply to them too (the reliability suite adds its test routes here).
+   */
+  readonly routes?: (app: FastifyInstance) => void;
 }
 
 /** The demo app on a session manager shared with the caller (who owns the store). */
@@ -62,7 +64,7 @@ export function createApp(manager: SessionManager<object>, options: AppOptions =
     return reply.redirect('/', 303);
   });
 
-  if (options.testRoutes === true) mountTestRoutes(app);
+  options.routes?.(app);
 
   app.setErrorHandler(async (error, _request, reply) => {
     // Anything else goes on to Fastify's own error answer.

@@ -7,8 +7,8 @@ import { runDemo, setUpDemo } from '../../example-config.js';
 import { createApp } from './app.js';
 
 runDemo(async () => {
-  const { config, manager, testRoutes } = setUpDemo();
-  const app = createApp(manager, { testRoutes });
+  const { config, manager } = setUpDemo();
+  const app = createApp(manager);
   // Every interface, as Express and Koa listen by default (Fastify alone defaults to localhost).
   await app.listen({ port: config.port, host: '::' });
   const address = app.server.address();

@@ -8,15 +8,17 @@ import Router from '@koa/router';
 import { isSessionError, type SessionManager } from '@sessionkit/core';
 import { session } from '@sessionkit/koa';
 import Koa, { type Middleware } from 'koa';
-import { mountTestRoutes } from './test-routes.js';
 import { BAD_USERNAME, logIn, loginPage, readLoginForm, userPage, visitorPage } from '../../example-pages.js';
 
 const FRAMEWORK = 'Koa';
 
 /** Options of {@link createApp}. */
 export interface AppOptions {
-  /** Mount the routes the reliability suite drives (never in production). */
-  readonly testRoutes?: boolean;
+  /**
+   * Extra routes, added to the demo's router after its own, so the session, the body parser and the
+   * session-error answer apply to them too (the reliability suite adds its test routes here).
+   */
+  readonly routes?: (router: Router) => void;
 }
 
 /** Session errors as plain text with their status; anything else goes on to Koa's own error answer. */
@@ -88,7 +90,7 @@ export function createApp(manager: SessionManager<object>, options: AppOptions =
     ctx.redirect('/');
   });
 
-  if (options.testRoutes === true) mountTestRoutes(router);
+  options.routes?.(router);
 
   app.use(router.routes());
   app.use(router.allowedMethods());

@@ -7,8 +7,8 @@ import { runDemo, setUpDemo } from '../../example-config.js';
 import { createApp } from './app.js';
 
 runDemo(() => {
-  const { config, manager, testRoutes } = setUpDemo();
-  const server = createApp(manager, { testRoutes }).listen(config.port, () => {
+  const { config, manager } = setUpDemo();
+  const server = createApp(manager).listen(config.port, () => {
     const address = server.address();
     const port = typeof address === 'object' && address !== null ? address.port : config.port;
     console.log(`Listening on http://localhost:${port}`);

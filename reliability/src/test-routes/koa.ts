@@ -1,12 +1,16 @@
 /**
- * Routes for the reliability suite only, mounted when SESSIONKIT_TEST_ROUTES=1. They expose the
- * session and deliberately naive patterns so tests can prove what the library prevents.
+ * The suite's routes on the Koa demo, which src/apps/koa.ts mounts through the demo's
+ * `createApp(manager, { routes })`: they expose the session and deliberately naive patterns so
+ * tests can prove what the library prevents. The demo itself never carries them.
  *
  * @module
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import type Router from '@koa/router';
 import type { Context } from 'koa';
+import type { AppOptions } from '../../../examples/koa/src/app.js';
+
+/** The demo's router, as `createApp`'s `routes` option hands it over. */
+type Router = Parameters<NonNullable<AppOptions['routes']>>[0];
 
 /** These routes write arbitrary keys on purpose, outside the demo's typed SessionData. */
 const untyped = (ctx: Context): Record<string, unknown> => ctx.session.data as Record<string, unknown>;

@@ -1,6 +1,7 @@
 /**
- * Routes for the reliability suite only, mounted when SESSIONKIT_TEST_ROUTES=1. They expose the
- * session and deliberately naive patterns so tests can prove what the library prevents.
+ * The suite's routes on the Fastify demo, which src/apps/fastify.ts mounts through the demo's
+ * `createApp(manager, { routes })`: they expose the session and deliberately naive patterns so
+ * tests can prove what the library prevents. The demo itself never carries them.
  *
  * @module
  */
