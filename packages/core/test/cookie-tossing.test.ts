@@ -5,12 +5,12 @@
  * valid sessions mean no session, whatever the order and count of values, and the crypto work is
  * bounded.
  */
+import { recordingStore } from '@sessionkit/test-support';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as iron from '../src/iron.js';
 import { createSessionManager, MemoryStore, type Session, type SessionOptions } from '../src/index.js';
 import { MAX_SEALS_PER_REQUEST } from '../src/manager.js';
 import { cookieValueOf, createTestJar, forgeCookie, testSecrets } from '../src/testing/index.js';
-import { recordingStore } from './support.js';
 
 vi.mock('../src/iron.js', async (importOriginal) => {
   const original = await importOriginal<typeof iron>();

@@ -1,12 +1,12 @@
 // manager.needsLoad and manager.createNew: how an adapter puts off a session (and its commit) until
 // the app first touches it, for requests that carry nothing to load.
 import { describe, expect, it } from 'vitest';
-import { createSessionManager } from '../src/index.js';
+import { recordingStore } from '@sessionkit/test-support';
+import { createSessionManager, MemoryStore } from '../src/index.js';
 import { cookieValueOf, createTestJar, testSecrets } from '../src/testing/index.js';
-import { recordingStore } from './support.js';
 
 function setup() {
-  const recording = recordingStore();
+  const recording = recordingStore(new MemoryStore());
   const manager = createSessionManager({ secrets: [...testSecrets], store: recording.store });
   return { manager, ...recording };
 }

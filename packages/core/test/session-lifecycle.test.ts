@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { createSessionManager, MemoryStore, type SessionOptions } from '../src/index.js';
 import { cookieValueOf, createTestJar, testSecrets } from '../src/testing/index.js';
-import { recordingStore } from './support.js';
+import { recordingStore } from '@sessionkit/test-support';
 
 function setup(options: Partial<SessionOptions> = {}) {
-  const recording = recordingStore(options.store);
+  const recording = recordingStore(options.store ?? new MemoryStore());
   const manager = createSessionManager({ secrets: [...testSecrets], ...options, store: recording.store });
   /** Runs one request: load, handler, commit; returns the session and what was written. */
   async function request(cookie: string | undefined, handler: (s: Awaited<ReturnType<typeof manager.load>>) => unknown = () => {}) {

@@ -1,8 +1,9 @@
+import { recordingStore } from '@sessionkit/test-support';
 import { defaults, seal } from 'iron-webcrypto';
 import { describe, expect, it } from 'vitest';
 import { createSessionManager, MemoryStore, type SessionOptions, type SessionStore } from '../src/index.js';
 import { cookieValueOf, createTestJar, forgeCookie, newId, storedSession, testSecrets } from '../src/testing/index.js';
-import { brokenStore, recordingStore } from './support.js';
+import { brokenStore } from './support.js';
 
 const [current, previous] = testSecrets;
 
@@ -40,7 +41,7 @@ describe('cookie security', () => {
   });
 
   it('refuses a cookie sealed with the wrong secret under a known id, without a store call', async () => {
-    const recording = recordingStore();
+    const recording = recordingStore(new MemoryStore());
     const { value } = await newSessionCookie({ store: recording.store, secrets: [{ id: 'test1', secret: 'another-secret-of-enough-length-000000' }] });
     recording.reset();
     const { session } = await load({ store: recording.store }, `sid=${value}`);
@@ -49,7 +50,7 @@ describe('cookie security', () => {
   });
 
   it('refuses a seal of another purpose made with the right secret', async () => {
-    const recording = recordingStore();
+    const recording = recordingStore(new MemoryStore());
     const keys = managerWith().options.secrets.current;
     const payload = { id: newId(), iat: Date.now(), abs: Date.now() + 1e6, r: false };
     const wrongPurpose = await seal({ ...payload, p: 'other-app/csrf-token' }, keys, { ...defaults, ttl: 0 });
@@ -140,7 +141,7 @@ describe('stored data safety', () => {
   });
 
   it('refuses data over maxDataBytes with a 413 and writes nothing', async () => {
-    const recording = recordingStore();
+    const recording = recordingStore(new MemoryStore());
     const manager = managerWith({ store: recording.store, maxDataBytes: 1024 });
     const session = await manager.load(createTestJar().jar);
     session.data['blob'] = 'x'.repeat(2000);
@@ -149,7 +150,7 @@ describe('stored data safety', () => {
   });
 
   it('refuses data that cannot be serialized with a typed error and writes nothing', async () => {
-    const recording = recordingStore();
+    const recording = recordingStore(new MemoryStore());
     const session = await managerWith({ store: recording.store }).load(createTestJar().jar);
     session.data['big'] = 10n;
     await expect(session.commit()).rejects.toMatchObject({ code: 'SERIALIZE' });
@@ -159,7 +160,7 @@ describe('stored data safety', () => {
 
 describe('headers already sent', () => {
   it('raises HEADERS_SENT for a new session whose cookie can no longer be sent, and stores nothing', async () => {
-    const recording = recordingStore();
+    const recording = recordingStore(new MemoryStore());
     const test = createTestJar();
     const session = await managerWith({ store: recording.store }).load(test.jar);
     session.data['name'] = 'alice';

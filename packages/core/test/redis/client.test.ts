@@ -1,3 +1,4 @@
+import { freePort } from '@sessionkit/test-support';
 import { Cluster, Redis } from 'ioredis';
 import { Cluster as Cluster5, Redis as Redis5 } from 'ioredis5';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -11,7 +12,6 @@ import {
   sessionClusterOptions,
   sessionRedisOptions,
 } from '../../src/redis/index.js';
-import { freePort } from './redis-process.js';
 
 const clients: Array<{ disconnect(): void }> = [];
 function track<T extends { disconnect(): void }>(client: T): T {

@@ -2,12 +2,12 @@
  * RedisStore on a local 3-master Redis Cluster through an ioredis Cluster client: the conformance
  * suite (no CROSSSLOT anywhere), plus sessions spread over every master and moved across them.
  */
+import { type LocalCluster, startCluster } from '@sessionkit/test-support';
 import { Cluster } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RedisStore, sessionClusterOptions } from '../../src/redis/index.js';
 import { describeSessionStore, newId, storedSession } from '../../src/testing/index.js';
 import { setupOnce, uniquePrefix, whenReady } from './support.js';
-import { type LocalCluster, startCluster } from './topologies.js';
 
 const HOUR_MS = 60 * 60_000;
 let cluster: LocalCluster;

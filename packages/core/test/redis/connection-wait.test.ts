@@ -1,8 +1,8 @@
+import { startRedis } from '@sessionkit/test-support';
 import { describe, expect, it } from 'vitest';
 import { isSessionError } from '../../src/errors.js';
 import { createRedisClient, RedisStore } from '../../src/redis/index.js';
 import { newId, storedSession } from '../../src/testing/index.js';
-import { startRedis } from './redis-process.js';
 import { sharedRedisPort, uniquePrefix } from './support.js';
 
 describe('RedisStore on a client still connecting', () => {

@@ -3,12 +3,12 @@
  * the command timeout, never hangs, never escapes as an unhandled rejection, and the same store
  * object works again once Redis is back. Runs against its own redis-server.
  */
+import { freePort, type RedisProcess, startRedis } from '@sessionkit/test-support';
 import type { Redis } from 'ioredis';
 import { afterAll, expect, it } from 'vitest';
 import { createRedisClient, RedisStore } from '../../src/redis/index.js';
 import { newId, storedSession } from '../../src/testing/index.js';
 import { everyVerb, expectUnavailable } from './fault-helpers.js';
-import { freePort, type RedisProcess, startRedis } from './redis-process.js';
 import { collectErrors, readyClient, setupOnce, uniquePrefix, whenReady } from './support.js';
 import { type EscapeRecorder, recordEscapes } from './unhandled.js';
 

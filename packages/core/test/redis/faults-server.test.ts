@@ -4,13 +4,13 @@
  * redis-server, which these tests reconfigure.
  */
 import { once } from 'node:events';
+import { freePort, type RedisProcess, startRedis } from '@sessionkit/test-support';
 import type { Redis } from 'ioredis';
 import { afterAll, expect, it } from 'vitest';
 import { RedisStore } from '../../src/redis/index.js';
 import { eventually, newId, storedSession } from '../../src/testing/index.js';
 import { countingClient } from './counting-client.js';
 import { everyVerb, expectUnavailable } from './fault-helpers.js';
-import { freePort, type RedisProcess, startRedis } from './redis-process.js';
 import { inspector, readyClient, setupOnce, uniquePrefix } from './support.js';
 import { type EscapeRecorder, recordEscapes } from './unhandled.js';
 

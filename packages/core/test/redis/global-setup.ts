@@ -6,8 +6,8 @@
  * If redis-server is missing, the setup does not throw (the other core tests still run): it hands
  * the reason to the Redis tests, which then fail with it. They never skip.
  */
+import { type RedisProcess, startRedis } from '@sessionkit/test-support';
 import type { TestProject } from 'vitest/node';
-import { type RedisProcess, startRedis } from './redis-process.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -4,14 +4,13 @@
  * the failover survive it, failures during it are the typed 503 error, and once the sentinels
  * agree on the new master the store writes there without a single READONLY.
  */
+import { adminCommand, type LocalSentinelGroup, roleOf, sentinelMasterPort, startSentinelGroup, until } from '@sessionkit/test-support';
 import { Redis } from 'ioredis';
 import { afterAll, expect, it } from 'vitest';
 import { SessionStoreUnavailableError } from '../../src/index.js';
 import { RedisStore, sessionRedisOptions } from '../../src/redis/index.js';
 import { describeSessionStore, newId, storedSession } from '../../src/testing/index.js';
-import { adminCommand } from './redis-process.js';
 import { setupOnce, uniquePrefix, whenReady } from './support.js';
-import { type LocalSentinelGroup, roleOf, sentinelMasterPort, startSentinelGroup, until } from './topologies.js';
 
 const HOUR_MS = 60 * 60_000;
 let group: LocalSentinelGroup;
