@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { createSessionManager, isSessionError, MemoryStore, type SessionStore } from '@sessionkit/core';
 import { TestClient, testSecrets } from '@sessionkit/core/testing';
+import { recordingStore } from '@sessionkit/test-support';
 import express, { type ErrorRequestHandler, type Express } from 'express';
 import express4 from 'express4';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -35,23 +36,6 @@ async function serve(factory: Factory, mount: (app: Express) => void, store: Ses
   await once(server, 'listening');
   servers.push(server);
   return new TestClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
-}
-
-/** A MemoryStore that records every call by verb, so a test can see whether a request reached the store. */
-function countingStore(): { store: SessionStore; calls: string[] } {
-  const inner = new MemoryStore();
-  const calls: string[] = [];
-  const store = new Proxy(inner, {
-    get(target, verb, receiver) {
-      const value = Reflect.get(target, verb, receiver) as unknown;
-      if (typeof value !== 'function') return value;
-      return (...args: unknown[]) => {
-        calls.push(String(verb));
-        return (value as (...a: unknown[]) => unknown).apply(target, args);
-      };
-    },
-  });
-  return { store, calls };
 }
 
 /** Which of the response methods the session's hold wraps are own properties of `res` (wrapped) right now. */
@@ -234,7 +218,7 @@ describe.each([
   });
 
   it('leaves a cookieless request that never touches req.session alone: no store call, no cookie, no hold', async () => {
-    const { store, calls } = countingStore();
+    const { store, calls } = recordingStore(new MemoryStore());
     const client = await serve(
       factory,
       (app) => {
@@ -256,7 +240,7 @@ describe.each([
   });
 
   it('creates a cookieless request\'s session on first access: its cookie goes out and its data is saved', async () => {
-    const { store, calls } = countingStore();
+    const { store, calls } = recordingStore(new MemoryStore());
     const client = await serve(
       factory,
       (app) => {

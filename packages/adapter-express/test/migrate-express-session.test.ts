@@ -15,6 +15,7 @@ import { sessionOf } from '@sessionkit/core/compat';
 import { expressSessionImporter, type MapOldSession, type OldStoreClient } from '@sessionkit/core/migrate';
 import { RedisStore } from '@sessionkit/core/redis';
 import { TestClient } from '@sessionkit/core/testing';
+import { type RedisProcess, startRedis } from '@sessionkit/test-support';
 import { RedisStore as ConnectRedisStore } from 'connect-redis';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import { Redis } from 'ioredis';
@@ -22,7 +23,6 @@ import passport from 'passport';
 import { Strategy as LocalStrategy } from 'passport-local';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RedisProcess, startRedis } from './migrate-redis.js';
 import { session } from '../src/index.js';
 
 // Untyped CommonJS packages (no @types in the tree): their call shapes, nothing more.
@@ -191,7 +191,7 @@ async function oldLogin(url: string, user: string | undefined, items: string[] =
 
 beforeAll(async () => {
   redis = await startRedis();
-  nodeRedis = createClient({ url: `redis://127.0.0.1:${redis.port}` });
+  nodeRedis = createClient({ url: redis.url });
   nodeRedis.on('error', () => undefined);
   await nodeRedis.connect();
   ioredis = new Redis({ host: '127.0.0.1', port: redis.port, lazyConnect: false });

@@ -9,10 +9,10 @@ import type { AddressInfo } from 'node:net';
 import { isSessionError, MemoryStore, type SessionStore } from '@sessionkit/core';
 import { createRedisClient, RedisStore } from '@sessionkit/core/redis';
 import { TestClient, type TestResponse } from '@sessionkit/core/testing';
+import { adminCommand, type RedisProcess, startRedis } from '@sessionkit/test-support';
 import type { ErrorRequestHandler, Express } from 'express';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import { adminCommand, type RedisProcess, startRedis } from '../../../core/test/redis/redis-process.js';
 
 /** A store under test, and how to see everything it holds. */
 export interface StoreUnderTest {
@@ -38,7 +38,7 @@ export function storeKinds(): [memory: StoreKind, redis: StoreKind] {
   let client: Redis | undefined;
   beforeAll(async () => {
     redis = await startRedis();
-    client = createRedisClient(`redis://127.0.0.1:${redis.port}`);
+    client = createRedisClient(redis.url);
   }, 30_000);
   afterAll(async () => {
     await client?.quit();
