@@ -4,6 +4,7 @@ export default defineConfig({
   entry: {
     index: 'src/index.ts',
     compat: 'src/compat/index.ts',
+    fetch: 'src/fetch/index.ts',
     migrate: 'src/migrate/index.ts',
     node: 'src/node/index.ts',
     redis: 'src/redis/index.ts',
