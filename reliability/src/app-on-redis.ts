@@ -1,7 +1,7 @@
+import { type RedisProcess, startRedis } from '@sessionkit/test-support';
 import { afterAll, beforeAll } from 'vitest';
 import { type AppProcess, startApp } from './app-process.js';
 import type { Framework } from './frameworks.js';
-import { type RedisProcess, redisUrl, startRedis } from './redis.js';
 
 /** The running app and its Redis, available from the suite's `beforeAll` on. */
 export interface AppOnRedis {
@@ -21,7 +21,7 @@ export function useAppOnRedis(framework: Framework, env: Record<string, string> 
   let app: AppProcess | undefined;
   beforeAll(async () => {
     redis = await startRedis();
-    app = await startApp(framework, { ...env, REDIS_URL: redisUrl(redis) });
+    app = await startApp(framework, { ...env, REDIS_URL: redis.url });
   });
   afterAll(async () => {
     await app?.stop();

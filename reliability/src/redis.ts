@@ -1,21 +1,13 @@
 /**
- * Real Redis for the suite. The process helper is the one the core's Redis tests use (test code of
- * this repository, imported by path rather than published), so both suites start, kill, pause and
- * restart Redis the same way.
+ * What the suite asks of its Redis. The processes come from @sessionkit/test-support's startRedis,
+ * the helper the core's Redis tests use too, so both suites start, kill, pause and restart Redis
+ * the same way.
  */
-import { adminCommand, type RedisProcess, startRedis } from '../../packages/core/test/redis/redis-process.js';
-
-export { adminCommand, type RedisProcess, startRedis };
-
-/** The URL an app process connects with. */
-export const redisUrl = (redis: RedisProcess): string => `redis://127.0.0.1:${redis.port}`;
+import { adminCommand, commandStats, type RedisProcess } from '@sessionkit/test-support';
 
 /** Calls per command from INFO commandstats (commands run inside Lua scripts included). */
 export async function commandCalls(redis: RedisProcess): Promise<Map<string, number>> {
-  const info = String(await adminCommand(redis.port, 'INFO', 'commandstats'));
-  const calls = new Map<string, number>();
-  for (const match of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) calls.set(match[1] as string, Number(match[2]));
-  return calls;
+  return new Map([...(await commandStats(redis.port))].map(([command, stat]) => [command, stat.calls]));
 }
 
 /** How much each command's call count grew between two snapshots. */

@@ -3,7 +3,6 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { useAppOnRedis } from '../src/app-on-redis.js';
 import { button, follow, launchChromium, logInByClicks } from '../src/chromium.js';
 import { FRAMEWORKS } from '../src/frameworks.js';
-import { redisUrl } from '../src/redis.js';
 
 const ISO_SECOND = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
 
@@ -54,7 +53,7 @@ describe.each(FRAMEWORKS)('a real browser against examples/%s', (framework) => {
     // The name is text, not markup; visits count from 1.
     expect(await status(page)).toBe('Logged in as Ada <admin>. Visits: 1');
     expect(await page.textContent('#instance')).toBe(`port ${new URL(app().url).port}, process ${app().process.pid}`);
-    expect(await page.textContent('#store')).toBe(redisUrl(redis()));
+    expect(await page.textContent('#store')).toBe(redis().url);
     const idle = Date.parse((await page.getAttribute('#idle time', 'datetime')) as string);
     expect(Math.abs(idle - (Date.now() + 30 * 60_000))).toBeLessThan(60_000);
     expect(await page.textContent('#idle time')).toMatch(ISO_SECOND);

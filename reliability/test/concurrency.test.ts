@@ -1,12 +1,13 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { TestClient } from '@sessionkit/core/testing';
 import { RedisStore } from '@sessionkit/core/redis';
+import { type RedisProcess, startRedis } from '@sessionkit/test-support';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AppProcess, startApp } from '../src/app-process.js';
 import { FRAMEWORKS } from '../src/frameworks.js';
 import { part, status, visits } from '../src/pages.js';
-import { callsBetween, commandCalls, type RedisProcess, redisUrl, startRedis } from '../src/redis.js';
+import { callsBetween, commandCalls } from '../src/redis.js';
 
 const ROUNDS = 10;
 
@@ -24,7 +25,7 @@ describe.each(FRAMEWORKS)('concurrency on examples/%s: two processes, one Redis'
   let apps: AppProcess[];
   beforeAll(async () => {
     redis = await startRedis();
-    apps = await Promise.all([startApp(framework, { REDIS_URL: redisUrl(redis) }), startApp(framework, { REDIS_URL: redisUrl(redis) })]);
+    apps = await Promise.all([startApp(framework, { REDIS_URL: redis.url }), startApp(framework, { REDIS_URL: redis.url })]);
   });
   afterAll(async () => {
     for (const app of apps ?? []) {

@@ -1,10 +1,11 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { TestClient, TestResponse } from '@sessionkit/core/testing';
+import { type RedisProcess, startRedis, until } from '@sessionkit/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AppProcess, startApp } from '../src/app-process.js';
 import { FRAMEWORKS } from '../src/frameworks.js';
 import { status, visits } from '../src/pages.js';
-import { allKeys, callsBetween, commandCalls, type RedisProcess, redisUrl, startRedis } from '../src/redis.js';
+import { allKeys, callsBetween, commandCalls } from '../src/redis.js';
 
 // createRedisClient's command and connect timeouts are 1 s; sessionkit's own store deadline is 5 s.
 // A request during an outage must answer well inside that: the bound is the command timeout plus
@@ -26,15 +27,6 @@ async function timed(request: Promise<TestResponse>): Promise<Timed> {
   }
 }
 
-/** Polls `check` until it holds or `timeoutMs` passes: recovery has no event a client can wait on. */
-async function until(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`not ${what} within ${timeoutMs} ms`);
-    await delay(100);
-  }
-}
-
 function expectTyped503(result: Timed): void {
   expect(result.error).toBeUndefined();
   expect(result.response?.status).toBe(503);
@@ -46,8 +38,8 @@ describe.each(FRAMEWORKS)('Redis faults under examples/%s', (framework) => {
   let redis: RedisProcess;
   let app: AppProcess;
   beforeAll(async () => {
-    redis = await startRedis({ args: ['--appendonly', 'yes', '--appendfsync', 'always'] });
-    app = await startApp(framework, { REDIS_URL: redisUrl(redis) });
+    redis = await startRedis({ appendOnly: true });
+    app = await startApp(framework, { REDIS_URL: redis.url });
   });
   afterAll(async () => {
     expect(app.isAlive()).toBe(true);
@@ -133,7 +125,7 @@ describe.each(FRAMEWORKS)('examples/%s started while Redis is down', (framework)
 
   it('boots, answers 503 to session writes, and recovers when Redis starts', async () => {
     redis = await startRedis();
-    const url = redisUrl(redis);
+    const url = redis.url;
     await redis.stop();
     app = await startApp(framework, { REDIS_URL: url });
     const browser = app.client();

@@ -2,6 +2,7 @@ import { isSessionError, type SessionOptions } from '@sessionkit/core';
 import { session as expressSession } from '@sessionkit/express';
 import { session as fastifySession } from '@sessionkit/fastify';
 import { session as koaSession } from '@sessionkit/koa';
+import { adminCommand, type RedisProcess, startRedis } from '@sessionkit/test-support';
 import express from 'express';
 import Fastify from 'fastify';
 import Koa from 'koa';
@@ -9,7 +10,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AppProcess, startApp } from '../src/app-process.js';
 import { type Framework, FRAMEWORKS, SUITE_SECRET } from '../src/frameworks.js';
 import { status } from '../src/pages.js';
-import { adminCommand, type RedisProcess, redisUrl, startRedis } from '../src/redis.js';
 
 const SECRET = 'x'.repeat(40);
 
@@ -58,7 +58,7 @@ describe.each(FRAMEWORKS)('secrets and stored data on examples/%s', (framework) 
   let redis: RedisProcess;
   const apps: AppProcess[] = [];
   const start = async (secrets: string): Promise<AppProcess> => {
-    const app = await startApp(framework, { REDIS_URL: redisUrl(redis), SESSION_SECRET: secrets });
+    const app = await startApp(framework, { REDIS_URL: redis.url, SESSION_SECRET: secrets });
     apps.push(app);
     return app;
   };
