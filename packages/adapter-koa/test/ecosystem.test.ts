@@ -17,13 +17,13 @@ import {
 import { type KoaSessionView, sessionOf } from '@sessionkit/core/compat';
 import { createRedisClient, RedisStore } from '@sessionkit/core/redis';
 import { TestClient, testSecrets } from '@sessionkit/core/testing';
+import { type RedisProcess, startRedis } from '@sessionkit/test-support';
 import type { Redis } from 'ioredis';
 import Koa, { type DefaultState } from 'koa';
 import koaPassport from 'koa-passport';
 import { Strategy as LocalStrategy } from 'passport-local';
 import { afterAll, afterEach, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import { type KoaSessionContext, session } from '../src/index.js';
-import { type RedisServer, startRedisServer } from './redis-server.js';
 
 interface User {
   readonly id: string;
@@ -208,12 +208,12 @@ async function logIn(client: TestClient, path = '/login'): Promise<void> {
   expect(response.location).toBe('/me');
 }
 
-let redis: RedisServer | undefined;
+let redis: RedisProcess | undefined;
 const redisClients: Redis[] = [];
 let prefixes = 0;
 
 beforeAll(async () => {
-  redis = await startRedisServer();
+  redis = await startRedis();
 }, 30_000);
 
 afterAll(async () => {

@@ -18,6 +18,7 @@ import { sessionOf } from '@sessionkit/core/compat';
 import { koaSessionImporter, type MapOldSession, type OldStoreClient } from '@sessionkit/core/migrate';
 import { RedisStore } from '@sessionkit/core/redis';
 import { TestClient } from '@sessionkit/core/testing';
+import { type RedisProcess, startRedis } from '@sessionkit/test-support';
 import { Redis } from 'ioredis';
 import Keygrip from 'keygrip';
 import Koa, { type DefaultState } from 'koa';
@@ -25,7 +26,6 @@ import koaPassport from 'koa-passport';
 import createKoaSession from 'koa-session';
 import { Strategy as LocalStrategy } from 'passport-local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RedisProcess, startRedis } from './migrate-redis.js';
 import { type KoaSessionContext, session } from '../src/index.js';
 
 // koa-redis ships no types: its call shape, nothing more.
