@@ -13,11 +13,11 @@ import { type DefaultSessionData, MemoryStore, type Session, type SessionStore }
 import { type FastifySessionView, sessionOf } from '@sessionkit/core/compat';
 import { createRedisClient, RedisStore } from '@sessionkit/core/redis';
 import { TestClient, testSecrets } from '@sessionkit/core/testing';
+import { type RedisProcess, startRedis } from '@sessionkit/test-support';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { Strategy as LocalStrategy } from 'passport-local';
 import { afterAll, afterEach, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import { type RequestSession, session } from '../src/index.js';
-import { type RedisServer, startRedisServer } from './redis-server.js';
 
 const apps: FastifyInstance[] = [];
 afterEach(async () => {
@@ -374,16 +374,16 @@ describe('compat: fastify-session on MemoryStore', () => {
 });
 
 describe('compat: fastify-session on RedisStore', () => {
-  let redis: RedisServer;
+  let redis: RedisProcess;
   let client: ReturnType<typeof createRedisClient>;
   let stores = 0;
   beforeAll(async () => {
-    redis = await startRedisServer();
+    redis = await startRedis();
     client = createRedisClient(redis.url);
   });
   afterAll(async () => {
     await client?.quit();
-    await redis?.stop();
+    await redis?.dispose();
   });
   // A prefix per store: tests never see each other's sessions.
   ecosystemSuite(() => new RedisStore({ client, prefix: `eco${(stores += 1)}:` }));

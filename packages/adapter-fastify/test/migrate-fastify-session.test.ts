@@ -16,13 +16,13 @@ import { createSessionManager, type SessionManager } from '@sessionkit/core';
 import { fastifySessionImporter, type MapOldSession, type OldStoreClient } from '@sessionkit/core/migrate';
 import { RedisStore } from '@sessionkit/core/redis';
 import { TestClient } from '@sessionkit/core/testing';
+import { type RedisProcess, startRedis } from '@sessionkit/test-support';
 import { RedisStore as ConnectRedisStore } from 'connect-redis';
 import Fastify, { type FastifyInstance, type FastifyPluginCallback, type FastifyRequest } from 'fastify';
 import { Redis } from 'ioredis';
 import { Strategy as LocalStrategy } from 'passport-local';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RedisProcess, startRedis } from './migrate-redis.js';
 import { session } from '../src/index.js';
 
 // Loaded without its types: they declare `request.session` as @fastify/session's, which in this
@@ -152,7 +152,7 @@ async function me(browser: TestClient): Promise<{ body: Me; setCookies: string[]
 
 beforeAll(async () => {
   redis = await startRedis();
-  nodeRedis = createClient({ url: `redis://127.0.0.1:${redis.port}` });
+  nodeRedis = createClient({ url: redis.url });
   nodeRedis.on('error', () => undefined);
   await nodeRedis.connect();
   ioredis = new Redis({ host: '127.0.0.1', port: redis.port });
