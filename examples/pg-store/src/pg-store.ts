@@ -17,7 +17,11 @@
  *   a connection). So that a create or login called before a log-out of the same user is "before"
  *   it, as the contract says, the log-out first waits for those of this process still in flight.
  *   Across processes, the order is the one in which the statements reach PostgreSQL.
- * - Times are the app's clock in ms (`Date.now()`), passed as parameters; see sql/schema.sql.
+ * - Reads are one read-only `SELECT` (`read`, which a replica can serve); `load` is the core's
+ *   `loadByReading`, which sends `touch` only when the slide is due (5% of the idle TTL, at most a
+ *   minute), so most requests write nothing.
+ * - Times are the app's clock in ms (`nowMs`, which the manager passes; `Date.now()` otherwise),
+ *   passed as parameters; see sql/schema.sql.
  *
  * @module
  */
@@ -25,6 +29,8 @@ import { readFile } from 'node:fs/promises';
 import {
   type Gone,
   isValidSessionId,
+  loadByReading,
+  type ReadSession,
   SessionArgumentError,
   SessionConfigError,
   type SessionPatch,
@@ -39,7 +45,14 @@ export interface PgStoreOptions {
   readonly pool: Pool;
   /** The schema of the tables (created by {@link migrate}). @default 'sessionkit' */
   readonly schema?: string;
-  /** The clock, ms since the epoch: the app's, the one the manager uses. @default Date.now */
+  /**
+   * A pool for {@link PgStore.read}, the one read-only verb (every request with a session cookie),
+   * e.g. on a replica. Only with synchronous replication (`synchronous_commit = remote_apply`): on a
+   * replica that lags, a session created or logged in a moment ago reads as no session, and its user
+   * is logged out. Slides, writes and listings always go to `pool`. @default pool
+   */
+  readonly readPool?: Pool;
+  /** The clock for calls that do not pass `nowMs` (the manager always passes its own). @default Date.now */
   readonly now?: () => number;
 }
 
@@ -123,11 +136,6 @@ function ttlParam(ttlMs: number): number {
   return Math.max(1, Math.ceil(Math.min(ttlMs, Number.MAX_SAFE_INTEGER / 2)));
 }
 
-/** How far a read must move the expiry before it is worth a write: 5% of the TTL, at most a minute (as RedisStore). */
-function slideToleranceMs(ttlMs: number): number {
-  return Math.min(ttlMs / 20, 60_000);
-}
-
 /** The statements of one schema. `$now` is always a parameter: the app's clock. */
 function statements(schema: string) {
   const sessions = `${quoteSchema(schema)}.sessions`;
@@ -147,19 +155,10 @@ function statements(schema: string) {
       ON CONFLICT (id) DO UPDATE SET data = EXCLUDED.data, created_at = EXCLUDED.created_at, deadline = EXCLUDED.deadline,
         expires_at = EXCLUDED.expires_at, user_id = EXCLUDED.user_id, user_gen = EXCLUDED.user_gen
       RETURNING 1`,
-    // $1 id, $2 now, $3 ttl, $4 tolerance. The read, and the slide only when it moves the expiry by
-    // more than the tolerance (most reads write nothing).
-    load: `
-      WITH cur AS (
-        SELECT s.id, s.data, s.created_at, s.deadline, s.expires_at, s.user_id FROM ${sessions} s
-        WHERE s.id = $1 AND ${live('s', '$2::bigint')}
-      ), slid AS (
-        UPDATE ${sessions} s SET expires_at = LEAST($2::bigint + $3::bigint, s.deadline) FROM cur
-        WHERE s.id = cur.id AND abs(LEAST($2::bigint + $3::bigint, cur.deadline) - cur.expires_at) > $4::float8
-          AND ${live('s', '$2::bigint')}
-        RETURNING s.id
-      )
-      SELECT data, created_at, deadline, user_id FROM cur`,
+    // $1 id, $2 now. Read-only: the manager's load slides with touch only when the core says it is due.
+    read: `
+      SELECT s.data, s.created_at, s.deadline, s.expires_at, s.user_id FROM ${sessions} s
+      WHERE s.id = $1 AND ${live('s', '$2::bigint')}`,
     // $1 id, $2 keys to set (jsonb object), $3 keys to remove, $4 'keep' | 'set' | 'clear', $5 user, $6 now, $7 ttl.
     patch: `
       UPDATE ${sessions} s SET
@@ -242,6 +241,7 @@ type Statements = ReturnType<typeof statements>;
  */
 export class PgStore implements SessionStore {
   readonly #pool: Pool;
+  readonly #readPool: Pool;
   readonly #sql: Statements;
   readonly #schema: string;
   readonly #now: () => number;
@@ -255,12 +255,13 @@ export class PgStore implements SessionStore {
       throw new SessionConfigError('sessionkit PgStore needs a node-postgres pool: new PgStore({ pool: createPgPool({ connectionString }) }).');
     }
     this.#pool = options.pool;
+    this.#readPool = options.readPool ?? options.pool;
     this.#schema = options.schema ?? 'sessionkit';
     this.#sql = statements(this.#schema);
     this.#now = options.now ?? Date.now;
   }
 
-  async create(id: string, session: StoredSession, ttlMs: number): Promise<'ok' | Gone> {
+  async create(id: string, session: StoredSession, ttlMs: number, nowMs: number = this.#now()): Promise<'ok' | Gone> {
     if (!isValidSessionId(id)) throw new SessionArgumentError('sessionkit PgStore: create was given an invalid session id.');
     const { meta } = session;
     const rows = await this.#joiningUser(meta.userId, 'create', [
@@ -269,23 +270,32 @@ export class PgStore implements SessionStore {
       meta.createdAt,
       meta.absoluteDeadlineMs,
       meta.userId ?? null,
-      this.#now(),
+      nowMs,
       ttlParam(ttlMs),
     ]);
     return rows.length === 1 ? 'ok' : 'gone';
   }
 
-  async load(id: string, ttlMs: number): Promise<StoredSession | undefined> {
+  /** One `SELECT`, no write (on `readPool` when given): the live session and its expiry. */
+  async read(id: string, nowMs: number = this.#now()): Promise<ReadSession | undefined> {
     if (!isValidSessionId(id)) return undefined;
-    const ttl = ttlParam(ttlMs);
-    const [row] = await this.#query('load', [id, this.#now(), ttl, slideToleranceMs(ttl)]);
+    const [row] = await this.#query('read', [id, nowMs], this.#readPool);
     if (row === undefined) return undefined;
     const meta = { createdAt: Number(row['created_at']), absoluteDeadlineMs: Number(row['deadline']) };
     const userId = row['user_id'] as string | null;
-    return { data: stringValues(row['data']), meta: userId === null ? meta : { ...meta, userId } };
+    return {
+      data: stringValues(row['data']),
+      meta: userId === null ? meta : { ...meta, userId },
+      expiresAtMs: Number(row['expires_at']),
+    };
   }
 
-  async patch(id: string, patch: SessionPatch, ttlMs: number): Promise<'ok' | Gone> {
+  /** {@link read}, then {@link touch} only when the core's `slideDue` says the read owes a slide. */
+  load(id: string, ttlMs: number, nowMs: number = this.#now()): Promise<StoredSession | undefined> {
+    return loadByReading(this, id, ttlMs, nowMs);
+  }
+
+  async patch(id: string, patch: SessionPatch, ttlMs: number, nowMs: number = this.#now()): Promise<'ok' | Gone> {
     if (!isValidSessionId(id)) return 'gone';
     const action = patch.userId === undefined ? 'keep' : patch.userId === null ? 'clear' : 'set';
     const rows = await this.#joiningUser(typeof patch.userId === 'string' ? patch.userId : undefined, 'patch', [
@@ -294,16 +304,16 @@ export class PgStore implements SessionStore {
       [...patch.remove],
       action,
       typeof patch.userId === 'string' ? patch.userId : null,
-      this.#now(),
+      nowMs,
       ttlParam(ttlMs),
     ]);
     return rows.length === 1 ? 'ok' : 'gone';
   }
 
-  async increment(id: string, key: string, by: number, ttlMs: number): Promise<number | Gone> {
+  async increment(id: string, key: string, by: number, ttlMs: number, nowMs: number = this.#now()): Promise<number | Gone> {
     if (!Number.isSafeInteger(by)) throw new SessionArgumentError('sessionkit PgStore: increment takes a whole number.');
     if (!isValidSessionId(id)) return 'gone';
-    const [row] = await this.#query('increment', [id, key, String(by), this.#now(), ttlParam(ttlMs)]);
+    const [row] = await this.#query('increment', [id, key, String(by), nowMs, ttlParam(ttlMs)]);
     if (row?.['live'] !== true) return 'gone';
     if (typeof row['value'] !== 'string') {
       throw new SessionArgumentError(
@@ -313,16 +323,16 @@ export class PgStore implements SessionStore {
     return Number(row['value']);
   }
 
-  async regenerate(oldId: string, newId: string, ttlMs: number): Promise<'ok' | Gone> {
+  async regenerate(oldId: string, newId: string, ttlMs: number, nowMs: number = this.#now()): Promise<'ok' | Gone> {
     if (!isValidSessionId(newId)) throw new SessionArgumentError('sessionkit PgStore: regenerate was given an invalid new session id.');
     if (!isValidSessionId(oldId)) return 'gone';
-    const rows = await this.#query('regenerate', [oldId, newId, this.#now(), ttlParam(ttlMs)]);
+    const rows = await this.#query('regenerate', [oldId, newId, nowMs, ttlParam(ttlMs)]);
     return rows.length === 1 ? 'ok' : 'gone';
   }
 
-  async touch(id: string, ttlMs: number): Promise<'ok' | Gone> {
+  async touch(id: string, ttlMs: number, nowMs: number = this.#now()): Promise<'ok' | Gone> {
     if (!isValidSessionId(id)) return 'gone';
-    const rows = await this.#query('touch', [id, this.#now(), ttlParam(ttlMs)]);
+    const rows = await this.#query('touch', [id, nowMs, ttlParam(ttlMs)]);
     return rows.length === 1 ? 'ok' : 'gone';
   }
 
@@ -331,15 +341,15 @@ export class PgStore implements SessionStore {
     await this.#query('destroy', [id]);
   }
 
-  async listUserSessions(userId: string): Promise<string[]> {
-    const rows = await this.#query('listUserSessions', [userId, this.#now()]);
+  async listUserSessions(userId: string, nowMs: number = this.#now()): Promise<string[]> {
+    const rows = await this.#query('listUserSessions', [userId, nowMs]);
     return rows.map((row) => row['id'] as string);
   }
 
-  async destroyUserSessions(userId: string): Promise<number> {
+  async destroyUserSessions(userId: string, nowMs: number = this.#now()): Promise<number> {
     const joining = this.#joining.get(userId);
     if (joining !== undefined) await Promise.all(joining);
-    const [row] = await this.#query('destroyUserSessions', [userId, this.#now()]);
+    const [row] = await this.#query('destroyUserSessions', [userId, nowMs]);
     return Number(row?.['live'] ?? 0);
   }
 
@@ -349,12 +359,13 @@ export class PgStore implements SessionStore {
    * are invisible to every verb already; this only reclaims the space.
    *
    * @param batchSize - rows per statement @default 5_000
+   * @param nowMs - the app's clock @default the store's `now`
    * @returns how many rows were deleted
    */
-  async purgeExpired(batchSize = 5_000): Promise<number> {
+  async purgeExpired(batchSize = 5_000, nowMs: number = this.#now()): Promise<number> {
     let total = 0;
     for (;;) {
-      const result = await this.#pool.query({ name: this.#name('purge'), text: this.#sql.purge, values: [this.#now(), batchSize] });
+      const result = await this.#pool.query({ name: this.#name('purge'), text: this.#sql.purge, values: [nowMs, batchSize] });
       const deleted = result.rowCount ?? 0;
       total += deleted;
       if (deleted < batchSize) return total;
@@ -388,6 +399,11 @@ export class PgStore implements SessionStore {
     };
   }
 
+  /** The store's `sweep` (SessionStore): {@link purgeExpired}. */
+  sweep(nowMs: number = this.#now()): Promise<number> {
+    return this.purgeExpired(5_000, nowMs);
+  }
+
   /** Stops the purge timers. The pool is the caller's: end it yourself (`await pool.end()`). */
   close(): void {
     for (const timer of this.#timers) clearInterval(timer);
@@ -417,8 +433,8 @@ export class PgStore implements SessionStore {
     return query;
   }
 
-  async #query(verb: keyof Statements, values: unknown[]): Promise<QueryResultRow[]> {
-    const result = await this.#pool.query({ name: this.#name(verb), text: this.#sql[verb], values });
+  async #query(verb: keyof Statements, values: unknown[], pool: Pool = this.#pool): Promise<QueryResultRow[]> {
+    const result = await pool.query({ name: this.#name(verb), text: this.#sql[verb], values });
     return result.rows;
   }
 }

@@ -98,6 +98,30 @@ describe('PgStore beyond the suite', () => {
     }
   });
 
+  it('read is one read-only SELECT on readPool (a replica); load slides through touch on the primary only when due', async () => {
+    const counted = (target: Pool, log: string[]): Pool =>
+      new Proxy(target, {
+        get(inner, property, receiver) {
+          const value = Reflect.get(inner, property, receiver) as unknown;
+          if (property !== 'query' || typeof value !== 'function') return value;
+          return (config: { name?: string }, ...rest: unknown[]) => {
+            log.push(String(config.name).replace(`sessionkit_${schema}_`, ''));
+            return (value as (...args: unknown[]) => unknown).call(inner, config, ...rest);
+          };
+        },
+      });
+    const primary: string[] = [];
+    const replica: string[] = [];
+    const store = new PgStore({ pool: counted(pool, primary), readPool: counted(pool, replica), schema });
+    const id = newId();
+    const now = Date.now();
+    await store.create(id, storedSession({ a: '1' }), 60_000, now);
+    expect(await store.load(id, 60_000, now + 1_000)).toBeDefined(); // within 5% (3 s): read only
+    expect(await store.load(id, 60_000, now + 10_000)).toBeDefined(); // past it: read, then touch
+    expect(replica).toEqual(['read', 'read']);
+    expect(primary).toEqual(['create', 'touch']);
+  });
+
   it('refuses a schema name that is not a plain identifier', () => {
     expect(() => new PgStore({ pool, schema: 'x"; DROP TABLE y; --' })).toThrow(/schema/);
   });

@@ -31,5 +31,6 @@ export {
   type Session,
   startCommit,
 } from './session.js';
-export type { Gone, SessionMeta, SessionPatch, SessionStore, StoredSession } from './store.js';
+export type { Gone, ReadSession, SessionMeta, SessionPatch, SessionStore, StoredSession } from './store.js';
+export { loadByReading, slideDue, slideToleranceMs } from './store-slide.js';
 export type { CookieJar, DefaultSessionData, NumericKeys, SessionData } from './types.js';

@@ -5,7 +5,8 @@
  * @module
  */
 import { SessionArgumentError } from './errors.js';
-import type { Gone, SessionMeta, SessionPatch, SessionStore, StoredSession } from './store.js';
+import type { Gone, ReadSession, SessionMeta, SessionPatch, SessionStore, StoredSession } from './store.js';
+import { loadByReading } from './store-slide.js';
 
 /** Options of {@link MemoryStore}. */
 export interface MemoryStoreOptions {
@@ -13,7 +14,10 @@ export interface MemoryStoreOptions {
   readonly maxEntries?: number;
   /** How often expired sessions are swept (the timer never keeps the process alive). @default 60_000 */
   readonly sweepIntervalMs?: number;
-  /** The clock, in ms since the epoch; for tests. @default Date.now */
+  /**
+   * The clock, in ms since the epoch, for calls that do not pass `nowMs` (the manager always
+   * passes its own). @default Date.now
+   */
   readonly now?: () => number;
 }
 
@@ -48,12 +52,16 @@ export class MemoryStore implements SessionStore {
     return this.#entries.size;
   }
 
-  /** Removes every expired session now (the timer does this periodically). */
-  sweep(): void {
-    const now = this.#now();
+  /** Removes every expired session now and tells how many (the timer does this periodically). */
+  sweep(nowMs: number = this.#now()): number {
+    let swept = 0;
     for (const [id, entry] of this.#entries) {
-      if (entry.expiresAt <= now) this.#delete(id);
+      if (entry.expiresAt <= nowMs) {
+        this.#delete(id);
+        swept++;
+      }
     }
+    return swept;
   }
 
   /** Stops the sweep timer. The store stays usable. */
@@ -65,10 +73,10 @@ export class MemoryStore implements SessionStore {
    * Stores a new session. Every method runs to completion without awaiting, so nothing can race a
    * create: it answers `'gone'` only when the absolute deadline has already passed (nothing stored).
    */
-  async create(id: string, session: StoredSession, ttlMs: number): Promise<'ok' | Gone> {
+  async create(id: string, session: StoredSession, ttlMs: number, nowMs: number = this.#now()): Promise<'ok' | Gone> {
     this.#delete(id);
-    if (session.meta.absoluteDeadlineMs <= this.#now()) return 'gone';
-    if (this.#entries.size >= this.#maxEntries) this.sweep();
+    if (session.meta.absoluteDeadlineMs <= nowMs) return 'gone';
+    if (this.#entries.size >= this.#maxEntries) this.sweep(nowMs);
     while (this.#entries.size >= this.#maxEntries) {
       // Map iteration order is insertion order and reads re-insert, so the first key is the least recently used.
       const oldest = this.#entries.keys().next();
@@ -78,23 +86,27 @@ export class MemoryStore implements SessionStore {
     this.#entries.set(id, {
       data: new Map(Object.entries(session.data)),
       meta: { ...session.meta },
-      expiresAt: this.#expiry(session.meta, ttlMs),
+      expiresAt: expiry(session.meta, ttlMs, nowMs),
     });
     this.#index(id, session.meta.userId);
     return 'ok';
   }
 
-  async load(id: string, ttlMs: number): Promise<StoredSession | undefined> {
-    const entry = this.#live(id);
+  /** Reads without sliding (the LRU order is bookkeeping, not a write); the manager decides the slide. */
+  async read(id: string, nowMs: number = this.#now()): Promise<ReadSession | undefined> {
+    const entry = this.#live(id, nowMs);
     if (entry === undefined) return undefined;
-    entry.expiresAt = this.#expiry(entry.meta, ttlMs);
     this.#entries.delete(id);
     this.#entries.set(id, entry);
-    return { data: Object.fromEntries(entry.data), meta: { ...entry.meta } };
+    return { data: Object.fromEntries(entry.data), meta: { ...entry.meta }, expiresAtMs: entry.expiresAt };
   }
 
-  async patch(id: string, patch: SessionPatch, ttlMs: number): Promise<'ok' | Gone> {
-    const entry = this.#live(id);
+  load(id: string, ttlMs: number, nowMs: number = this.#now()): Promise<StoredSession | undefined> {
+    return loadByReading(this, id, ttlMs, nowMs);
+  }
+
+  async patch(id: string, patch: SessionPatch, ttlMs: number, nowMs: number = this.#now()): Promise<'ok' | Gone> {
+    const entry = this.#live(id, nowMs);
     if (entry === undefined) return 'gone';
     for (const [key, value] of Object.entries(patch.set)) entry.data.set(key, value);
     for (const key of patch.remove) entry.data.delete(key);
@@ -103,13 +115,13 @@ export class MemoryStore implements SessionStore {
       entry.meta = { ...entry.meta, userId: patch.userId ?? undefined };
       this.#index(id, entry.meta.userId);
     }
-    entry.expiresAt = this.#expiry(entry.meta, ttlMs);
+    entry.expiresAt = expiry(entry.meta, ttlMs, nowMs);
     return 'ok';
   }
 
-  async increment(id: string, key: string, by: number, ttlMs: number): Promise<number | Gone> {
+  async increment(id: string, key: string, by: number, ttlMs: number, nowMs: number = this.#now()): Promise<number | Gone> {
     if (!Number.isSafeInteger(by)) throw new SessionArgumentError('sessionkit: increment takes a whole number.');
-    const entry = this.#live(id);
+    const entry = this.#live(id, nowMs);
     if (entry === undefined) return 'gone';
     const current = entry.data.get(key);
     // The grammar of Redis's HINCRBY (docs/store-contract.md): "007", "+1", " 1" and "1.5" are not integers.
@@ -122,24 +134,24 @@ export class MemoryStore implements SessionStore {
       throw new SessionArgumentError(`sessionkit: incrementing session key "${key}" would leave ±(2^53 − 1); it was not changed.`);
     }
     entry.data.set(key, String(next));
-    entry.expiresAt = this.#expiry(entry.meta, ttlMs);
+    entry.expiresAt = expiry(entry.meta, ttlMs, nowMs);
     return Number(next);
   }
 
-  async regenerate(oldId: string, newId: string, ttlMs: number): Promise<'ok' | Gone> {
-    const entry = this.#live(oldId);
+  async regenerate(oldId: string, newId: string, ttlMs: number, nowMs: number = this.#now()): Promise<'ok' | Gone> {
+    const entry = this.#live(oldId, nowMs);
     if (entry === undefined) return 'gone';
     this.#delete(oldId);
-    entry.expiresAt = this.#expiry(entry.meta, ttlMs);
+    entry.expiresAt = expiry(entry.meta, ttlMs, nowMs);
     this.#entries.set(newId, entry);
     this.#index(newId, entry.meta.userId);
     return 'ok';
   }
 
-  async touch(id: string, ttlMs: number): Promise<'ok' | Gone> {
-    const entry = this.#live(id);
+  async touch(id: string, ttlMs: number, nowMs: number = this.#now()): Promise<'ok' | Gone> {
+    const entry = this.#live(id, nowMs);
     if (entry === undefined) return 'gone';
-    entry.expiresAt = this.#expiry(entry.meta, ttlMs);
+    entry.expiresAt = expiry(entry.meta, ttlMs, nowMs);
     return 'ok';
   }
 
@@ -147,8 +159,8 @@ export class MemoryStore implements SessionStore {
     this.#delete(id);
   }
 
-  async listUserSessions(userId: string): Promise<string[]> {
-    return this.#liveOf(userId);
+  async listUserSessions(userId: string, nowMs: number = this.#now()): Promise<string[]> {
+    return this.#liveOf(userId, nowMs);
   }
 
   /**
@@ -156,27 +168,23 @@ export class MemoryStore implements SessionStore {
    * sessions and deleting them (an `await` in between would let a regenerate move a session out
    * from under it).
    */
-  async destroyUserSessions(userId: string): Promise<number> {
-    const ids = this.#liveOf(userId);
+  async destroyUserSessions(userId: string, nowMs: number = this.#now()): Promise<number> {
+    const ids = this.#liveOf(userId, nowMs);
     for (const id of ids) this.#delete(id);
     this.#users.delete(userId);
     return ids.length;
   }
 
-  #liveOf(userId: string): string[] {
+  #liveOf(userId: string, nowMs: number): string[] {
     const ids = this.#users.get(userId);
     if (ids === undefined) return [];
-    return [...ids].filter((id) => this.#live(id) !== undefined);
+    return [...ids].filter((id) => this.#live(id, nowMs) !== undefined);
   }
 
-  #expiry(meta: SessionMeta, ttlMs: number): number {
-    return Math.min(this.#now() + ttlMs, meta.absoluteDeadlineMs);
-  }
-
-  #live(id: string): Entry | undefined {
+  #live(id: string, nowMs: number): Entry | undefined {
     const entry = this.#entries.get(id);
     if (entry === undefined) return undefined;
-    if (entry.expiresAt <= this.#now()) {
+    if (entry.expiresAt <= nowMs) {
       this.#delete(id);
       return undefined;
     }
@@ -203,4 +211,9 @@ export class MemoryStore implements SessionStore {
     ids?.delete(id);
     if (ids?.size === 0) this.#users.delete(userId);
   }
+}
+
+/** The expiry a write sets: the idle TTL from now, never past the absolute deadline. */
+function expiry(meta: SessionMeta, ttlMs: number, nowMs: number): number {
+  return Math.min(nowMs + ttlMs, meta.absoluteDeadlineMs);
 }

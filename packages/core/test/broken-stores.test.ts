@@ -39,6 +39,7 @@ const CASES: ReadonlyArray<{ readonly defect: Defect; readonly caughtBy: readonl
   { defect: 'login-unfenced', caughtBy: [check('ends the sessions of patches setting the user')] },
   { defect: 'logout-one-by-one', caughtBy: [check('ends a session being regenerated in a loop')] },
   { defect: 'logout-counts-expired', caughtBy: [check('destroyUserSessions counts live sessions only')] },
+  { defect: 'ignores-app-clock', caughtBy: [check('compares the absolute deadline with the clock it is given')] },
   { defect: 'list-includes-expired', caughtBy: [check('does not list expired sessions'), check('lists no session past its absolute deadline')] },
 ];
 

@@ -44,7 +44,9 @@ export type Defect =
   | 'login-unfenced'
   | 'logout-one-by-one'
   | 'logout-counts-expired'
-  | 'list-includes-expired';
+  | 'list-includes-expired'
+  // The clock: the store's own `Date.now()` instead of the app's `nowMs`.
+  | 'ignores-app-clock';
 
 interface Row {
   data: Map<string, string>;
@@ -72,11 +74,11 @@ export class SqlLikeStore implements SessionStore {
     this.#defects = new Set(defects);
   }
 
-  async create(id: string, session: StoredSession, ttlMs: number): Promise<'ok' | Gone> {
+  async create(id: string, session: StoredSession, ttlMs: number, nowMs?: number): Promise<'ok' | Gone> {
     const { userId } = session.meta;
     const startGeneration = this.#generation(userId);
     await this.#serverTime();
-    const now = Date.now();
+    const now = this.#clock(nowMs);
     if (session.meta.absoluteDeadlineMs <= now && !this.#has('create-past-deadline')) return 'gone';
     const existing = this.#rows.get(id);
     if (existing !== undefined && this.#has('create-keeps-leftover')) return 'ok';
@@ -95,9 +97,9 @@ export class SqlLikeStore implements SessionStore {
     return 'ok';
   }
 
-  async load(id: string, ttlMs: number): Promise<StoredSession | undefined> {
+  async load(id: string, ttlMs: number, nowMs?: number): Promise<StoredSession | undefined> {
     await this.#serverTime();
-    const now = Date.now();
+    const now = this.#clock(nowMs);
     const row = this.#rows.get(id);
     if (row === undefined) return undefined;
     if (this.#has('load-ignores-idle-expiry') ? !this.#fenceAndDeadlineOk(row, now) : !this.#live(row, now)) return undefined;
@@ -106,13 +108,13 @@ export class SqlLikeStore implements SessionStore {
     return this.#copy(row);
   }
 
-  async patch(id: string, patch: SessionPatch, ttlMs: number): Promise<'ok' | Gone> {
+  async patch(id: string, patch: SessionPatch, ttlMs: number, nowMs?: number): Promise<'ok' | Gone> {
     const startGeneration = typeof patch.userId === 'string' ? this.#generation(patch.userId) : 0;
     await this.#serverTime();
     let row = this.#rows.get(id);
     if (this.#has('patch-read-then-upsert') || this.#has('patch-rewrites-whole-data')) {
       // SELECT first, then a second statement writes what the first one read.
-      if (row === undefined || !this.#live(row, Date.now())) return 'gone';
+      if (row === undefined || !this.#live(row, this.#clock(nowMs))) return 'gone';
       const read = { ...row, data: new Map(row.data) };
       await this.#serverTime();
       const now = this.#rows.get(id);
@@ -124,7 +126,7 @@ export class SqlLikeStore implements SessionStore {
         now.data = read.data;
         row = now;
       }
-    } else if (row === undefined || !(this.#has('patch-revives') || this.#live(row, Date.now()))) {
+    } else if (row === undefined || !(this.#has('patch-revives') || this.#live(row, this.#clock(nowMs)))) {
       return 'gone';
     }
     for (const [key, value] of Object.entries(patch.set)) row.data.set(key, value);
@@ -133,15 +135,15 @@ export class SqlLikeStore implements SessionStore {
       row.userId = patch.userId ?? undefined;
       row.gen = this.#has('login-unfenced') ? this.#generation(row.userId) : startGeneration;
     }
-    row.expiresAt = this.#expiry(row, Date.now(), ttlMs);
+    row.expiresAt = this.#expiry(row, this.#clock(nowMs), ttlMs);
     return 'ok';
   }
 
-  async increment(id: string, key: string, by: number, ttlMs: number): Promise<number | Gone> {
+  async increment(id: string, key: string, by: number, ttlMs: number, nowMs?: number): Promise<number | Gone> {
     if (!Number.isSafeInteger(by)) throw new SessionArgumentError('increment takes a whole number');
     await this.#serverTime();
     let row = this.#rows.get(id);
-    if (row === undefined || !(this.#has('increment-revives') || this.#live(row, Date.now()))) return 'gone';
+    if (row === undefined || !(this.#has('increment-revives') || this.#live(row, this.#clock(nowMs)))) return 'gone';
     const current = row.data.get(key);
     if (this.#has('increment-read-then-write')) {
       await this.#serverTime();
@@ -150,29 +152,29 @@ export class SqlLikeStore implements SessionStore {
     }
     const next = this.#add(key, current, by);
     row.data.set(key, String(next));
-    row.expiresAt = this.#expiry(row, Date.now(), ttlMs);
+    row.expiresAt = this.#expiry(row, this.#clock(nowMs), ttlMs);
     return next;
   }
 
-  async regenerate(oldId: string, newId: string, ttlMs: number): Promise<'ok' | Gone> {
+  async regenerate(oldId: string, newId: string, ttlMs: number, nowMs?: number): Promise<'ok' | Gone> {
     await this.#serverTime();
     const row = this.#rows.get(oldId);
-    if (row === undefined || !(this.#has('regenerate-revives') || this.#live(row, Date.now()))) return 'gone';
+    if (row === undefined || !(this.#has('regenerate-revives') || this.#live(row, this.#clock(nowMs)))) return 'gone';
     this.#rows.delete(oldId);
     // DELETE … RETURNING then INSERT: a log-out whose snapshot predates this commit misses the new row.
     await this.#serverTime();
     const moved: Row = { ...row, data: new Map(row.data) };
-    if (!this.#has('regenerate-keeps-expiry')) moved.expiresAt = this.#expiry(row, Date.now(), ttlMs);
+    if (!this.#has('regenerate-keeps-expiry')) moved.expiresAt = this.#expiry(row, this.#clock(nowMs), ttlMs);
     if (this.#has('regenerate-unfenced')) moved.gen = this.#generation(row.userId);
     this.#rows.set(newId, moved);
     return 'ok';
   }
 
-  async touch(id: string, ttlMs: number): Promise<'ok' | Gone> {
+  async touch(id: string, ttlMs: number, nowMs?: number): Promise<'ok' | Gone> {
     await this.#serverTime();
     const row = this.#rows.get(id);
-    if (row === undefined || !(this.#has('touch-revives') || this.#live(row, Date.now()))) return 'gone';
-    row.expiresAt = this.#expiry(row, Date.now(), ttlMs);
+    if (row === undefined || !(this.#has('touch-revives') || this.#live(row, this.#clock(nowMs)))) return 'gone';
+    row.expiresAt = this.#expiry(row, this.#clock(nowMs), ttlMs);
     return 'ok';
   }
 
@@ -181,19 +183,19 @@ export class SqlLikeStore implements SessionStore {
     this.#rows.delete(id);
   }
 
-  async listUserSessions(userId: string): Promise<string[]> {
+  async listUserSessions(userId: string, nowMs?: number): Promise<string[]> {
     await this.#serverTime();
-    const now = Date.now();
+    const now = this.#clock(nowMs);
     return [...this.#rows]
       .filter(([, row]) => row.userId === userId && (this.#has('list-includes-expired') || this.#live(row, now)))
       .map(([id]) => id);
   }
 
-  async destroyUserSessions(userId: string): Promise<number> {
+  async destroyUserSessions(userId: string, nowMs?: number): Promise<number> {
     await this.#serverTime();
-    const now = Date.now();
+    const now = this.#clock(nowMs);
     if (this.#has('logout-one-by-one')) {
-      const ids = await this.listUserSessions(userId);
+      const ids = await this.listUserSessions(userId, now);
       for (const id of ids) await this.destroy(id);
       return ids.length;
     }
@@ -205,6 +207,11 @@ export class SqlLikeStore implements SessionStore {
     }
     this.#generations.set(userId, this.#generation(userId) + 1);
     return count;
+  }
+
+  /** The app's clock the caller passed (or, with the defect, the store's own). */
+  #clock(nowMs: number | undefined): number {
+    return nowMs === undefined || this.#has('ignores-app-clock') ? Date.now() : nowMs;
   }
 
   #has(defect: Defect): boolean {

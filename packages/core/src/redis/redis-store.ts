@@ -6,7 +6,8 @@
  */
 import { SessionArgumentError, SessionConfigError } from '../errors.js';
 import { isValidSessionId } from '../id.js';
-import type { Gone, SessionPatch, SessionStore, StoredSession } from '../store.js';
+import type { Gone, ReadSession, SessionPatch, SessionStore, StoredSession } from '../store.js';
+import { loadByReading, slideToleranceMs } from '../store-slide.js';
 import type { RedisClientLike } from './client-types.js';
 import { decodeSession, encodeSessionFields, replyStatus } from './hash-codec.js';
 import { readSessionHash } from './hash-read.js';
@@ -47,30 +48,22 @@ export interface RedisStoreOptions {
 }
 
 /**
- * How far a read must move the expiry before it is worth a write: 5% of the idle TTL, at most a
- * minute. A session therefore never lives longer than its idle timeout after the last request,
- * and at worst this much less; in exchange a read is one `HGETALL` and writes nothing (no PEXPIRE
- * per request to replicate and append to the AOF).
- *
- * @param ttlMs - the idle TTL a load is given, in ms
+ * How far a read must move the expiry before it is worth a write: the core's one tolerance for
+ * every store (5% of the idle TTL, at most a minute), re-exported here where docs/redis-store.md
+ * names it. A read is one `HGETALL` and writes nothing (no PEXPIRE per request to replicate and
+ * append to the AOF) unless a slide is due.
  */
-export function slideToleranceMs(ttlMs: number): number {
-  return Math.min(ttlMs / 20, 60_000);
-}
-
-/** Whether a load owes a slide: the expiry it would set differs noticeably from the recorded one. */
-function slideDue(expiresAtMs: number | undefined, nowMs: number, ttlMs: number, deadlineMs: number): boolean {
-  if (expiresAtMs === undefined) return true;
-  const wanted = Math.min(nowMs + ttlMs, deadlineMs);
-  return Math.abs(wanted - expiresAtMs) > slideToleranceMs(ttlMs);
-}
+export { slideToleranceMs };
 
 /**
  * Sessions in Redis. Every write is one Lua script on one key, so it is atomic on a standalone
  * server, behind Sentinel and on a Cluster (where no command ever spans two slots):
- * - `load` is one `HGETALL`; it slides the expiry (a touch script, capped by the absolute deadline)
- *   only when that would move it by more than {@link slideToleranceMs}, i.e. about once per 5% of
- *   the idle timeout per session, and never writes otherwise;
+ * - `read` is one `HGETALL` and never writes; the manager (or `load`, through `loadByReading`)
+ *   slides the expiry with the touch script, capped by the absolute deadline, only when that would
+ *   move it by more than {@link slideToleranceMs}, i.e. about once per 5% of the idle timeout per
+ *   session;
+ * - every script gets the app's clock (`nowMs`, which the manager passes) for the absolute deadline;
+ *   the idle expiry is Redis's own `PEXPIRE`, relative, so app-to-Redis skew never changes it;
  * - `patch` writes only changed and removed fields, and never on a session that is gone;
  * - `increment` is HINCRBY, exact under any concurrency;
  * - failures reject with `SessionStoreUnavailableError`; corrupt or foreign keys mean "no session".
@@ -113,35 +106,34 @@ export class RedisStore implements SessionStore {
    * with nothing stored when a "log out everywhere" of that user found the id in the index before
    * the write landed (it left a tombstone), or when the absolute deadline has already passed.
    */
-  async create(id: string, session: StoredSession, ttlMs: number): Promise<'ok' | Gone> {
+  async create(id: string, session: StoredSession, ttlMs: number, nowMs: number = Date.now()): Promise<'ok' | Gone> {
     if (!isValidSessionId(id)) throw new SessionArgumentError('sessionkit: RedisStore.create was given an invalid session id.');
     const { userId, absoluteDeadlineMs } = session.meta;
     let generation: number | undefined;
     if (userId !== undefined) {
       // Without a required generation the join is never refused.
-      const joined = await addToUserIndex(this.#index, userId, id, absoluteDeadlineMs);
+      const joined = await addToUserIndex(this.#index, userId, id, absoluteDeadlineMs, {}, nowMs);
       generation = joined === 'moved' ? 0 : joined;
     }
-    return this.#write(id, session, ttlMs, generation);
+    return this.#write(id, session, ttlMs, generation, nowMs);
   }
 
-  async load(id: string, ttlMs: number): Promise<StoredSession | undefined> {
+  /** One `HGETALL`, no write: the session and its recorded expiry (`m:expires`, app clock). */
+  async read(id: string, nowMs: number = Date.now()): Promise<ReadSession | undefined> {
     if (!isValidSessionId(id)) return undefined;
-    const key = this.#key(id);
-    const decoded = decodeSession(await readSessionHash(this.client, key));
+    const decoded = decodeSession(await readSessionHash(this.client, this.#key(id)));
     if (decoded === undefined) return undefined;
-    const now = Date.now();
-    const { absoluteDeadlineMs } = decoded.session.meta;
     // Every expiry is capped by the deadline, so Redis drops the key itself; this covers clock skew.
-    if (absoluteDeadlineMs <= now) return undefined;
-    if (slideDue(decoded.expiresAtMs, now, ttlMs, absoluteDeadlineMs)) {
-      // Destroyed between the read and the slide: no session, as if the read had come second.
-      if ((await this.touch(id, ttlMs)) === 'gone') return undefined;
-    }
-    return decoded.session;
+    if (decoded.session.meta.absoluteDeadlineMs <= nowMs) return undefined;
+    return { ...decoded.session, expiresAtMs: decoded.expiresAtMs };
   }
 
-  async patch(id: string, patch: SessionPatch, ttlMs: number): Promise<'ok' | Gone> {
+  /** {@link read}, then the touch script only when a slide is due (a session destroyed in between reads as none). */
+  load(id: string, ttlMs: number, nowMs: number = Date.now()): Promise<StoredSession | undefined> {
+    return loadByReading(this, id, ttlMs, nowMs);
+  }
+
+  async patch(id: string, patch: SessionPatch, ttlMs: number, nowMs: number = Date.now()): Promise<'ok' | Gone> {
     if (!isValidSessionId(id)) return 'gone';
     const { userId } = patch;
     let generation = 0;
@@ -154,7 +146,7 @@ export class RedisStore implements SessionStore {
         readUserGeneration(this.#index, userId),
       ]);
       if (!Array.isArray(deadline) || typeof deadline[0] !== 'string') return 'gone';
-      const joined = await addToUserIndex(this.#index, userId, id, Number(deadline[0]), { requiredGeneration: readGeneration });
+      const joined = await addToUserIndex(this.#index, userId, id, Number(deadline[0]), { requiredGeneration: readGeneration }, nowMs);
       if (joined === 'moved') {
         // Logged out everywhere while logging in: the session ends, as a fenced one does.
         await this.destroy(id);
@@ -169,7 +161,7 @@ export class RedisStore implements SessionStore {
     }
     const action = userId === undefined ? 'keep' : userId === null ? 'clear' : 'set';
     const reply = await runScript(this.client, PATCH_SCRIPT, this.#key(id), [
-      String(Date.now()),
+      String(nowMs),
       ttlArgument(ttlMs),
       action,
       userId ?? '',
@@ -184,11 +176,11 @@ export class RedisStore implements SessionStore {
     return replyStatus(reply) === 'ok' ? 'ok' : 'gone';
   }
 
-  async increment(id: string, key: string, by: number, ttlMs: number): Promise<number | Gone> {
+  async increment(id: string, key: string, by: number, ttlMs: number, nowMs: number = Date.now()): Promise<number | Gone> {
     if (!Number.isSafeInteger(by)) throw new SessionArgumentError('sessionkit: increment takes a whole number.');
     if (!isValidSessionId(id)) return 'gone';
     const reply = await runScript(this.client, INCREMENT_SCRIPT, this.#key(id), [
-      String(Date.now()),
+      String(nowMs),
       ttlArgument(ttlMs),
       dataField(key),
       String(by),
@@ -219,10 +211,10 @@ export class RedisStore implements SessionStore {
    * session is lost and the call rejects: the user signs in again. The old key is deliberately not
    * restored, since that could resurrect a session destroyed meanwhile.
    */
-  async regenerate(oldId: string, newId: string, ttlMs: number): Promise<'ok' | Gone> {
+  async regenerate(oldId: string, newId: string, ttlMs: number, nowMs: number = Date.now()): Promise<'ok' | Gone> {
     if (!isValidSessionId(newId)) throw new SessionArgumentError('sessionkit: RedisStore.regenerate was given an invalid new session id.');
     if (!isValidSessionId(oldId)) return 'gone';
-    const claimed = decodeSession(await runScript(this.client, CLAIM_SCRIPT, this.#key(oldId), [String(Date.now())]));
+    const claimed = decodeSession(await runScript(this.client, CLAIM_SCRIPT, this.#key(oldId), [String(nowMs)]));
     if (claimed === undefined) return 'gone';
     const { session } = claimed;
     const { userId, absoluteDeadlineMs } = session.meta;
@@ -231,16 +223,16 @@ export class RedisStore implements SessionStore {
       const joined = await addToUserIndex(this.#index, userId, newId, absoluteDeadlineMs, {
         replacedId: oldId,
         requiredGeneration: claimed.generation,
-      });
+      }, nowMs);
       if (joined === 'moved') return 'gone';
       generation = joined;
     }
-    return this.#write(newId, session, ttlMs, generation);
+    return this.#write(newId, session, ttlMs, generation, nowMs);
   }
 
-  async touch(id: string, ttlMs: number): Promise<'ok' | Gone> {
+  async touch(id: string, ttlMs: number, nowMs: number = Date.now()): Promise<'ok' | Gone> {
     if (!isValidSessionId(id)) return 'gone';
-    const reply = await runScript(this.client, TOUCH_SCRIPT, this.#key(id), [String(Date.now()), ttlArgument(ttlMs)]);
+    const reply = await runScript(this.client, TOUCH_SCRIPT, this.#key(id), [String(nowMs), ttlArgument(ttlMs)]);
     return replyStatus(reply) === 'ok' ? 'ok' : 'gone';
   }
 
@@ -251,13 +243,13 @@ export class RedisStore implements SessionStore {
   }
 
   /** The ids of the live sessions of a user; members of the index that ended are pruned. */
-  listUserSessions(userId: string): Promise<string[]> {
-    return listUserSessionIds(this.#index, userId);
+  listUserSessions(userId: string, nowMs: number = Date.now()): Promise<string[]> {
+    return listUserSessionIds(this.#index, userId, nowMs);
   }
 
   /** Destroys every live session of a user ("log out everywhere") and resolves how many there were. */
-  destroyUserSessions(userId: string): Promise<number> {
-    return destroyUserSessionIds(this.#index, userId);
+  destroyUserSessions(userId: string, nowMs: number = Date.now()): Promise<number> {
+    return destroyUserSessionIds(this.#index, userId, nowMs);
   }
 
   #key(id: string): string {
@@ -265,8 +257,7 @@ export class RedisStore implements SessionStore {
   }
 
   /** The session's write (create, and regenerate's second step); `gone` on a tombstone or a passed deadline. */
-  async #write(id: string, session: StoredSession, ttlMs: number, generation: number | undefined): Promise<'ok' | Gone> {
-    const now = Date.now();
+  async #write(id: string, session: StoredSession, ttlMs: number, generation: number | undefined, now: number): Promise<'ok' | Gone> {
     const ttl = ttlArgument(ttlMs);
     // The expiry the script will set (its expiry_ms), recorded in the same HSET as the fields.
     const expiresAtMs = now + Math.floor(Math.min(Number(ttl), session.meta.absoluteDeadlineMs - now));

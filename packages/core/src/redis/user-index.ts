@@ -118,6 +118,7 @@ export interface JoinOptions {
  * @param id - the session id
  * @param absoluteDeadlineMs - the session's absolute deadline, ms since the epoch
  * @param options - an id to replace, a generation to require
+ * @param nowMs - the app's clock (members past their deadline are dropped)
  * @returns the generation the session joined at, or `'moved'` when a required generation is
  *   outdated (a "log out everywhere" ran since; nothing was added)
  */
@@ -127,9 +128,10 @@ export async function addToUserIndex(
   id: string,
   absoluteDeadlineMs: number,
   options: JoinOptions = {},
+  nowMs: number = Date.now(),
 ): Promise<number | 'moved'> {
   const { status, rest } = await runIndexScript(context, INDEX_ADD_SCRIPT, userId, [
-    String(Date.now()),
+    String(nowMs),
     id,
     String(absoluteDeadlineMs),
     options.replacedId ?? '',
@@ -158,9 +160,9 @@ export async function removeFromUserIndex(context: UserIndexContext, userId: str
  *
  * @param context - client and prefix
  * @param userId - the user
+ * @param nowMs - the app's clock
  */
-export async function listUserSessionIds(context: UserIndexContext, userId: string): Promise<string[]> {
-  const nowMs = Date.now();
+export async function listUserSessionIds(context: UserIndexContext, userId: string, nowMs: number = Date.now()): Promise<string[]> {
   const { rest } = await runIndexScript(context, INDEX_MEMBERS_SCRIPT, userId, [String(nowMs)]);
   const candidates = rest.filter((id): id is string => typeof id === 'string' && isValidSessionId(id));
   const owners = await settleAll(
@@ -176,9 +178,9 @@ export async function listUserSessionIds(context: UserIndexContext, userId: stri
  *
  * @param context - client and prefix
  * @param userId - the user
+ * @param nowMs - the app's clock
  */
-export async function destroyUserSessionIds(context: UserIndexContext, userId: string): Promise<number> {
-  const nowMs = Date.now();
+export async function destroyUserSessionIds(context: UserIndexContext, userId: string, nowMs: number = Date.now()): Promise<number> {
   const { rest } = await runIndexScript(context, INDEX_LOGOUT_SCRIPT, userId, [String(nowMs), String(GENERATION_MIN_TTL_MS)]);
   const generation = String(generationOf(rest[0]));
   const members: Array<{ id: string; deadline: string }> = [];

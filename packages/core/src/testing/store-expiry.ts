@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { expect } from 'vitest';
-import type { SessionStore } from '../store.js';
+import type { SessionStore, StoredSession } from '../store.js';
 import { newId, storedSession } from './helpers.js';
 import { type StoreCheck, storeCheck } from './store-check.js';
 
@@ -153,5 +153,42 @@ export const expiryChecks: readonly StoreCheck[] = [
     await delay(Math.max(0, createdAt + 200 + 150 - Date.now()));
     expect(await store.load(next, HOUR_MS)).toBeUndefined();
     expect(await store.touch(next, HOUR_MS)).toBe('gone');
+  }),
+
+  storeCheck('expiry', 'compares the absolute deadline with the clock it is given (nowMs), not its own: an hour on, every verb finds the session gone', async (store) => {
+    const now = Date.now();
+    const later = now + 2 * HOUR_MS; // past the deadline on the app's clock, though not on the store's
+    const session = (): StoredSession => storedSession({ n: '1' }, { createdAt: now, absoluteDeadlineMs: now + HOUR_MS });
+    const ids = [newId(), newId(), newId(), newId(), newId()] as const;
+    for (const id of ids) expect(await store.create(id, session(), HOUR_MS, now)).toBe('ok');
+    const next = newId();
+    const answers = {
+      load: await store.load(ids[0], HOUR_MS, later),
+      read: typeof store.read === 'function' ? await store.read(ids[0], later) : undefined,
+      patch: await store.patch(ids[1], { set: { n: '2' }, remove: [] }, HOUR_MS, later),
+      increment: await store.increment(ids[2], 'n', 1, HOUR_MS, later),
+      touch: await store.touch(ids[3], HOUR_MS, later),
+      regenerate: await store.regenerate(ids[4], next, HOUR_MS, later),
+      create: await store.create(newId(), session(), HOUR_MS, later),
+    };
+    expect(answers).toEqual({ load: undefined, read: undefined, patch: 'gone', increment: 'gone', touch: 'gone', regenerate: 'gone', create: 'gone' });
+    expect(await store.load(next, HOUR_MS, later)).toBeUndefined();
+  }),
+
+  storeCheck('expiry', 'read (when the store has it) writes nothing: a session only read still ends at its idle expiry, and read tells that expiry', async (store) => {
+    if (typeof store.read !== 'function') return;
+    const id = newId();
+    const start = Date.now();
+    await store.create(id, storedSession({ a: '1' }), 400);
+    await delay(200);
+    const read = await store.read(id);
+    expect(read?.data).toEqual({ a: '1' });
+    if (read?.expiresAtMs !== undefined) {
+      expect(read.expiresAtMs).toBeGreaterThanOrEqual(start + 400 - 50);
+      expect(read.expiresAtMs).toBeLessThanOrEqual(Date.now() + 400);
+    }
+    await delay(Math.max(0, start + 400 + 150 - Date.now()));
+    expect(await store.read(id)).toBeUndefined();
+    expect(await store.read(newId())).toBeUndefined();
   }),
 ];

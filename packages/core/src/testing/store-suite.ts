@@ -12,7 +12,7 @@ import { userIndexChecks } from './store-user-index.js';
 export interface StoreSuiteOptions {
   /** A fresh, empty store for each test. */
   create: () => SessionStore | Promise<SessionStore>;
-  /** Releases what `create` made (connections, timers). */
+  /** Releases what `create` made (connections, timers). @default the store's own `close()`, if it has one */
   cleanup?: (store: SessionStore) => void | Promise<void>;
   /** Optional capabilities to test; a store without them skips those groups (declared, not silent). */
   capabilities?: {
@@ -47,6 +47,8 @@ export const storeChecks: readonly StoreCheck[] = [
  * - exact concurrent increments, disjoint concurrent patches, one winner among concurrent
  *   regenerates, a destroy racing writes;
  * - the increment grammar and its ±(2^53 − 1) bounds;
+ * - the app's clock: the absolute deadline compared with the `nowMs` the suite passes, and `read`
+ *   (when the store has it) writing nothing;
  * - when declared, the user index: live-only listings and counts, and "log out everywhere" racing
  *   regenerates, creates, logins and listings (150 trials each).
  *
@@ -65,7 +67,7 @@ export function describeSessionStore(name: string, options: StoreSuiteOptions): 
       store = await options.create();
     });
     afterEach(async () => {
-      if (store !== undefined) await options.cleanup?.(store);
+      if (store !== undefined) await cleanUp(options, store);
       store = undefined;
     });
     const getStore: StoreGetter = () => {
@@ -80,6 +82,12 @@ export function describeSessionStore(name: string, options: StoreSuiteOptions): 
       register([...userIndexChecks, ...userIndexRaceChecks]);
     });
   });
+}
+
+/** The suite's cleanup of one store: the given one, else the store's `close()`. */
+async function cleanUp(options: StoreSuiteOptions, store: SessionStore): Promise<void> {
+  if (options.cleanup !== undefined) await options.cleanup(store);
+  else await store.close?.();
 }
 
 /** Options of {@link runStoreChecks}: the suite's, plus which checks to run. */
@@ -115,7 +123,7 @@ export async function runStoreChecks(options: RunStoreChecksOptions): Promise<St
       const failure = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
       results.push({ group: check.group, name: check.name, passed: false, failure });
     } finally {
-      await options.cleanup?.(store);
+      await cleanUp(options, store);
     }
   }
   return results;
