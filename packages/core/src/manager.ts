@@ -151,7 +151,7 @@ export function createSessionManager<T extends object = DefaultSessionData>(opti
     // Positive: pickCookie passes only seals before their deadline.
     const remainingMs = payload.absoluteDeadlineMs - nowMs;
     const ttlMs = Math.min(resolved.idleTimeoutMs, remainingMs);
-    const record = await callStore('load', resolved.storeTimeoutMs, () => store.load(payload.id, ttlMs));
+    const record = await callStore('load', resolved.storeTimeoutMs, () => store.load(payload.id, ttlMs, nowMs));
     if (record === undefined) return freshState(true);
     if (record.meta.absoluteDeadlineMs <= now()) {
       await callStore('destroy', resolved.storeTimeoutMs, () => store.destroy(payload.id));
@@ -219,11 +219,11 @@ export function createSessionManager<T extends object = DefaultSessionData>(opti
     },
     listUserSessions(userId) {
       const index = userIndex();
-      return callStore('listUserSessions', resolved.storeTimeoutMs, () => index.listUserSessions(checkUserId(userId)));
+      return callStore('listUserSessions', resolved.storeTimeoutMs, () => index.listUserSessions(checkUserId(userId), now()));
     },
     destroyUserSessions(userId) {
       const index = userIndex();
-      return callStore('destroyUserSessions', resolved.storeTimeoutMs, () => index.destroyUserSessions(checkUserId(userId)));
+      return callStore('destroyUserSessions', resolved.storeTimeoutMs, () => index.destroyUserSessions(checkUserId(userId), now()));
     },
   };
 }
