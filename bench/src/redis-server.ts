@@ -1,13 +1,13 @@
 /**
- * The bench's own redis-server: started on a free loopback port with persistence off, never the
- * system one, and the admin calls the runner makes on it (command counts, flush, stop).
+ * The bench's own redis-server: @sessionkit/test-support's private redis-server (a free loopback
+ * port, persistence off, never the system one), quieter, and the admin calls the runner makes on it
+ * (command counts, CPU, flush, stop).
  *
  * @module
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { once } from 'node:events';
+import { execFileSync } from 'node:child_process';
+import { type CommandStat, parseCommandStats, startRedis as startRedisProcess } from '@sessionkit/test-support';
 import { Redis } from 'ioredis';
-import { freePort } from './free-port.js';
 
 /** A running bench Redis. */
 export interface BenchRedis {
@@ -47,41 +47,6 @@ function serverVersion(): string {
   return /v=([\d.]+)/.exec(text)?.[1] ?? text.trim();
 }
 
-async function waitForPing(port: number, child: ChildProcess): Promise<Redis> {
-  const deadlineMs = Date.now() + 10_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`bench: redis-server exited with code ${child.exitCode}`);
-    const admin = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    admin.on('error', () => undefined);
-    try {
-      await admin.connect();
-      await admin.ping();
-      return admin;
-    } catch (error) {
-      admin.disconnect();
-      if (Date.now() > deadlineMs) throw new Error(`bench: redis-server did not answer on port ${port}`, { cause: error });
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-}
-
-/** Calls and CPU time of one command, from `INFO commandstats`. */
-export interface CommandStat {
-  readonly calls: number;
-  /** Time Redis spent executing it, µs (for EVALSHA, the whole script). */
-  readonly usec: number;
-}
-
-/** Parses `INFO commandstats` into calls and time per command. */
-export function parseCommandStats(info: string): Map<string, CommandStat> {
-  const stats = new Map<string, CommandStat>();
-  for (const line of info.split('\n')) {
-    const match = /^cmdstat_([^:]+):calls=(\d+),usec=(\d+)/.exec(line.trim());
-    if (match?.[1] !== undefined) stats.set(match[1], { calls: Number(match[2]), usec: Number(match[3]) });
-  }
-  return stats;
-}
-
 /**
  * Calls and Redis time between two snapshots, the runner's own commands left out. Time is taken
  * from top-level commands only: a script's time already includes the commands it ran.
@@ -99,22 +64,20 @@ export function statsBetween(before: Map<string, CommandStat>, after: Map<string
   return { calls, usec };
 }
 
-/** Starts redis-server on a free port and waits until it answers. */
+/** Starts redis-server on a free port and resolves once it answers, with an admin connection. */
 export async function startRedis(): Promise<BenchRedis> {
   const version = serverVersion();
-  const port = await freePort();
-  const child = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes', '--loglevel', 'warning'],
-    // No inherited pipes: an orphaned redis-server must not hold the caller's output open.
-    { stdio: 'ignore' },
-  );
-  // Whatever ends the runner, its Redis goes with it.
-  const killOnExit = (): void => void child.kill('SIGKILL');
-  process.once('exit', killOnExit);
-  const admin = await waitForPing(port, child);
+  const redis = await startRedisProcess({ args: ['--protected-mode', 'yes', '--loglevel', 'warning'] });
+  const admin = new Redis({ host: '127.0.0.1', port: redis.port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  admin.on('error', () => undefined);
+  try {
+    await admin.connect();
+  } catch (error) {
+    await redis.dispose();
+    throw new Error(`bench: redis-server did not answer on port ${redis.port}`, { cause: error });
+  }
   return {
-    port,
+    port: redis.port,
     version,
     admin,
     async commandStats() {
@@ -130,10 +93,7 @@ export async function startRedis(): Promise<BenchRedis> {
     },
     async stop() {
       admin.disconnect();
-      process.off('exit', killOnExit);
-      if (child.exitCode !== null) return;
-      child.kill('SIGTERM');
-      await once(child, 'exit');
+      await redis.dispose();
     },
   };
 }

@@ -7,7 +7,7 @@
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
-import { freePort } from './free-port.js';
+import { freePort } from '@sessionkit/test-support';
 import type { CpuMessage, ReadyMessage } from './servers/shared.js';
 import type { Stack } from './stacks.js';
 
