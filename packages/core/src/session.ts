@@ -148,6 +148,10 @@ class SessionHandle<T extends object> implements Session<T> {
       if (typeof base !== 'number' || !Number.isSafeInteger(base)) {
         throw new SessionArgumentError(`sessionkit: session key "${key}" is not an integer; it cannot be incremented.`);
       }
+      // The same bound every store keeps (docs/store-contract.md): past 2^53 a number loses digits.
+      if (!Number.isSafeInteger(base + by)) {
+        throw new SessionArgumentError(`sessionkit: incrementing "${key}" would pass 2^53 - 1; nothing was changed.`);
+      }
       local[key] = base + by;
       return base + by;
     }

@@ -245,3 +245,13 @@ describe('after a store failure in a request', () => {
     expect(test.headers.get('vary')).toBe('Cookie');
   });
 });
+
+describe('increment before the session is stored', () => {
+  it('keeps the same ±(2^53 − 1) bound as every store, and changes nothing past it', async () => {
+    const session = await createSessionManager({ secrets: [...testSecrets] }).load(createTestJar().jar);
+    session.data['n'] = Number.MAX_SAFE_INTEGER - 1;
+    expect(await session.increment('n')).toBe(Number.MAX_SAFE_INTEGER);
+    await expect(session.increment('n')).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    expect(session.data['n']).toBe(Number.MAX_SAFE_INTEGER);
+  });
+});
