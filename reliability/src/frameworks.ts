@@ -1,5 +1,5 @@
-/** The example apps the suite runs against: one behaviour, three frameworks. */
-export const FRAMEWORKS = ['express', 'koa', 'fastify'] as const;
+/** The example apps the suite runs against: one behaviour, four frameworks. */
+export const FRAMEWORKS = ['express', 'koa', 'fastify', 'hono'] as const;
 
 /** One of {@link FRAMEWORKS}. */
 export type Framework = (typeof FRAMEWORKS)[number];

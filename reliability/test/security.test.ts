@@ -1,10 +1,12 @@
 import { isSessionError, type SessionOptions } from '@sessionkit/core';
 import { session as expressSession } from '@sessionkit/express';
 import { session as fastifySession } from '@sessionkit/fastify';
+import { session as honoSession } from '@sessionkit/hono';
 import { session as koaSession } from '@sessionkit/koa';
 import { adminCommand, type RedisProcess, startRedis } from '@sessionkit/test-support';
 import express from 'express';
 import Fastify from 'fastify';
+import { Hono } from 'hono';
 import Koa from 'koa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AppProcess, startApp } from '../src/app-process.js';
@@ -26,6 +28,7 @@ const mount: Record<Framework, (options: SessionOptions) => Promise<void>> = {
       await app.close();
     }
   },
+  hono: async (options) => void new Hono().use(honoSession(options)),
 };
 
 const BAD_CONFIGURATIONS: Array<[string, Partial<SessionOptions> & Record<string, unknown>, RegExp]> = [
