@@ -16,6 +16,7 @@ import { SessionArgumentError } from '../errors.js';
 import type { ResolvedSessionOptions } from '../options.js';
 import type { Session } from '../session-types.js';
 import type { DefaultSessionData } from '../types.js';
+import { dataTraps, INSPECT, visibleKeys } from './data-view.js';
 import { callbackOrPromise, type CompletionCallback, regenerateEmpty, VIEW_SESSION } from './passport-support.js';
 
 export { sessionOf } from './passport-support.js';
@@ -47,9 +48,6 @@ const MEMBERS: ReadonlySet<string> = new Set<ExpressSessionMember>([
   'save',
   'touch',
 ]);
-
-/** What `console.log(req.session)` prints: the data. */
-const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
 /**
  * `req.session.cookie`: the session cookie as express-session describes it. The attributes are
@@ -191,14 +189,10 @@ function memberError(key: string): SessionArgumentError {
   );
 }
 
-function visibleKeys(data: Record<string, unknown>): string[] {
-  return Object.keys(data).filter((key) => !MEMBERS.has(key));
-}
-
 /** A copy of the data the view shows, for `console.log`. */
 function plainCopy(data: Record<string, unknown>): Record<string, unknown> {
   const copy: Record<string, unknown> = {};
-  for (const key of visibleKeys(data)) copy[key] = data[key];
+  for (const key of visibleKeys(data, MEMBERS)) copy[key] = data[key];
   return copy;
 }
 
@@ -307,38 +301,9 @@ export function createExpressSessionView<T extends object = DefaultSessionData>(
         // hasOwnProperty, toString, ...: code written for express-session's plain object calls them.
         return Reflect.get(Object.prototype, key, receiver);
       },
-      set(target, key, value) {
-        if (typeof key === 'symbol') return Reflect.set(target, key, value);
-        write(state, key, value);
-        return true;
-      },
-      deleteProperty(target, key) {
-        if (typeof key === 'symbol') return Reflect.deleteProperty(target, key);
-        if (MEMBERS.has(key)) throw memberError(key);
-        assertCurrent(state, key);
-        delete state.data[key];
-        return true;
-      },
-      has(target, key) {
-        if (typeof key === 'symbol') return key === VIEW_SESSION || Reflect.has(target, key);
-        return MEMBERS.has(key) || Object.hasOwn(state.data, key) || key in Object.prototype;
-      },
       // Data keys are own, enumerable properties, so for...in, Object.keys, spread, JSON and
       // Passport's merge(req.session, prevSession) see the data, and only the data.
-      ownKeys(target) {
-        return [...visibleKeys(state.data), ...Reflect.ownKeys(target)];
-      },
-      getOwnPropertyDescriptor(target, key) {
-        if (typeof key === 'symbol') return Reflect.getOwnPropertyDescriptor(target, key);
-        if (MEMBERS.has(key) || !Object.hasOwn(state.data, key)) return undefined;
-        return { value: state.data[key], writable: true, enumerable: true, configurable: true };
-      },
-      defineProperty(target, key, descriptor) {
-        if (typeof key === 'symbol') return Reflect.defineProperty(target, key, descriptor);
-        if (!('value' in descriptor)) throw new SessionArgumentError('sessionkit: session data cannot be an accessor.');
-        write(state, key, descriptor.value);
-        return true;
-      },
+      ...dataTraps(state, MEMBERS, memberError, (key) => assertCurrent(state, key), (key, value) => write(state, key, value)),
       // Data keys are reported as own properties of an extensible target; a frozen one could not.
       preventExtensions: () => false,
       setPrototypeOf: () => false,

@@ -15,6 +15,7 @@ import { SessionArgumentError } from '../errors.js';
 import { destroyAtCommit } from '../session.js';
 import type { Session } from '../session-types.js';
 import type { DefaultSessionData, NumericKeys } from '../types.js';
+import { dataTraps, INSPECT, visibleKeys } from './data-view.js';
 import { callbackOrPromise, type CompletionCallback, regenerateEmpty, VIEW_SESSION } from './passport-support.js';
 
 export { sessionOf } from './passport-support.js';
@@ -50,9 +51,6 @@ const MEMBERS: ReadonlySet<string> = new Set<KoaSessionMember>([
   'toJSON',
   'increment',
 ]);
-
-/** What `console.log(ctx.session)` prints: the data, as with koa-session. */
-const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
 /** koa-session's members, as the view implements them on a sessionkit session. */
 export interface KoaSessionMembers<T extends object = DefaultSessionData> {
@@ -171,10 +169,6 @@ function memberError(key: string): SessionArgumentError {
   );
 }
 
-function visibleKeys(data: Record<string, unknown>): string[] {
-  return Object.keys(data).filter((key) => !MEMBERS.has(key));
-}
-
 /**
  * Builds the koa-session view of a session. Adapters call it once per request of an app that
  * opted in; `binding.view` is what `ctx.session` returns, `binding.assign` what `ctx.session = x` does.
@@ -242,7 +236,7 @@ export function bindKoaSession<T extends object = DefaultSessionData>(
   function createView(state: ViewState): KoaSessionView<T> {
     const toJSON = (): Record<string, unknown> => {
       const copy: Record<string, unknown> = {};
-      for (const key of visibleKeys(state.data)) copy[key] = state.data[key];
+      for (const key of visibleKeys(state.data, MEMBERS)) copy[key] = state.data[key];
       return copy;
     };
     // The target only holds symbol-keyed properties other libraries may set; data never goes there.
@@ -261,9 +255,9 @@ export function bindKoaSession<T extends object = DefaultSessionData>(
           case 'externalKey':
             return session.id;
           case 'length':
-            return visibleKeys(state.data).length;
+            return visibleKeys(state.data, MEMBERS).length;
           case 'populated':
-            return visibleKeys(state.data).length > 0;
+            return visibleKeys(state.data, MEMBERS).length > 0;
           case 'save':
             return save;
           case 'regenerate':
@@ -279,38 +273,9 @@ export function bindKoaSession<T extends object = DefaultSessionData>(
         // hasOwnProperty, toString, ...: code written for koa-session's plain object calls them.
         return Reflect.get(Object.prototype, key, receiver);
       },
-      set(target, key, value) {
-        if (typeof key === 'symbol') return Reflect.set(target, key, value);
-        write(state, key, value);
-        return true;
-      },
-      deleteProperty(target, key) {
-        if (typeof key === 'symbol') return Reflect.deleteProperty(target, key);
-        if (MEMBERS.has(key)) throw memberError(key);
-        assertCurrent(state, key);
-        delete state.data[key];
-        return true;
-      },
-      has(target, key) {
-        if (typeof key === 'symbol') return key === VIEW_SESSION || Reflect.has(target, key);
-        return MEMBERS.has(key) || Object.hasOwn(state.data, key) || key in Object.prototype;
-      },
       // Data keys are own, enumerable properties, so for...in, Object.keys, spread and Passport's
       // merge(req.session, prevSession) see the data; members are not enumerated, as on koa-session.
-      ownKeys(target) {
-        return [...visibleKeys(state.data), ...Reflect.ownKeys(target)];
-      },
-      getOwnPropertyDescriptor(target, key) {
-        if (typeof key === 'symbol') return Reflect.getOwnPropertyDescriptor(target, key);
-        if (MEMBERS.has(key) || !Object.hasOwn(state.data, key)) return undefined;
-        return { value: state.data[key], writable: true, enumerable: true, configurable: true };
-      },
-      defineProperty(target, key, descriptor) {
-        if (typeof key === 'symbol') return Reflect.defineProperty(target, key, descriptor);
-        if (!('value' in descriptor)) throw new SessionArgumentError('sessionkit: session data cannot be an accessor.');
-        write(state, key, descriptor.value);
-        return true;
-      },
+      ...dataTraps(state, MEMBERS, memberError, (key) => assertCurrent(state, key), (key, value) => write(state, key, value)),
     };
     return new Proxy({}, handler) as KoaSessionView<T>;
   }
@@ -334,7 +299,7 @@ export function bindKoaSession<T extends object = DefaultSessionData>(
       const entries = Object.entries(value);
       for (const [key] of entries) if (MEMBERS.has(key) && key !== 'maxAge') throw memberError(key);
       const next = new Set(entries.map(([key]) => key));
-      for (const key of visibleKeys(live)) if (!next.has(key)) delete live[key];
+      for (const key of visibleKeys(live, MEMBERS)) if (!next.has(key)) delete live[key];
       for (const [key, entry] of entries) write(current, key, entry);
     },
   } satisfies { view: KoaSessionView<T>; assign(value: unknown): void };
