@@ -9,16 +9,10 @@
  *
  * @module
  */
-import {
-  clearingLines,
-  type Importer,
-  type ImporterOptions,
-  type OldSessionRecord,
-  resolveImporterOptions,
-  resolveSecretList,
-} from './importer.js';
-import { hmac, oldCookieValues, pickOne, safeEqual } from './old-cookie.js';
+import { clearingLines, type Importer, type ImporterOptions, type OldSessionRecord } from './importer.js';
+import { hmac, matchesAnySecret, oldCookieValues, pickOne } from './old-cookie.js';
 import { expiredBefore, isRecord, withoutKeys } from './records.js';
+import { optionFields, resolveSignedImporter } from './signed-importer.js';
 
 const PEER = 'express-session';
 
@@ -49,9 +43,13 @@ export interface ExpressSessionImporterOptions extends ImporterOptions {
  * ```
  */
 export function expressSessionImporter(options: ExpressSessionImporterOptions): Importer {
-  const common = resolveImporterOptions(PEER, options, 'connect.sid', 'sess:');
-  const secrets = resolveSecretList(PEER, 'secrets', options.secrets);
-  const { cookie, prefix } = common;
+  const resolved = resolveSignedImporter(PEER, options, options?.secrets, undefined, {
+    cookieName: 'connect.sid',
+    prefix: 'sess:',
+    secretsOption: 'secrets',
+    algorithm: 'sha256',
+  });
+  const { cookie, prefix, secrets } = resolved;
 
   /** cookie-signature's unsign: `s:<id>.<mac>`, the MAC over the id, base64 without trailing `=`. */
   function unsign(value: string): string | undefined {
@@ -60,21 +58,11 @@ export function expressSessionImporter(options: ExpressSessionImporterOptions): 
     if (dot <= 2) return undefined;
     const id = value.slice(2, dot);
     const mac = value.slice(dot + 1);
-    let verified = false;
-    for (const secret of secrets) {
-      // Every secret is tried, so the time taken does not tell which one matched.
-      if (safeEqual(mac, hmac('sha256', secret, id, 'base64').replace(/=+$/, ''))) verified = true;
-    }
-    return verified ? id : undefined;
+    return matchesAnySecret(secrets, mac, (secret) => hmac('sha256', secret, id, 'base64').replace(/=+$/, '')) ? id : undefined;
   }
 
   return {
-    peer: PEER,
-    cookieName: cookie.name,
-    client: common.client,
-    map: common.map,
-    maxRecordBytes: common.maxRecordBytes,
-    forwardTtlMs: common.forwardTtlMs,
+    ...optionFields(PEER, resolved),
     verify: (header) => pickOne(oldCookieValues(header, cookie.name, true), unsign),
     storeKey: (id) => prefix + id,
     readRecord(record, nowMs): OldSessionRecord | undefined {

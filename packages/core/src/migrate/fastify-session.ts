@@ -9,17 +9,10 @@
  *
  * @module
  */
-import {
-  clearingLines,
-  configError,
-  type Importer,
-  type ImporterOptions,
-  type OldSessionRecord,
-  resolveImporterOptions,
-  resolveSecretList,
-} from './importer.js';
-import { hmac, oldCookieValues, pickOne, safeEqual, supportsHmac } from './old-cookie.js';
+import { clearingLines, configError, type Importer, type ImporterOptions, type OldSessionRecord } from './importer.js';
+import { hmac, matchesAnySecret, oldCookieValues, pickOne } from './old-cookie.js';
 import { expiredBefore, isRecord, withoutKeys } from './records.js';
+import { optionFields, resolveSignedImporter } from './signed-importer.js';
 
 const PEER = '@fastify/session';
 
@@ -51,13 +44,15 @@ export interface FastifySessionImporterOptions extends ImporterOptions {
  * ```
  */
 export function fastifySessionImporter(options: FastifySessionImporterOptions): Importer {
-  const common = resolveImporterOptions(PEER, options, 'sessionId', 'sess:');
-  const secrets = resolveSecretList(PEER, 'secrets', options.secrets);
-  const algorithm = options.algorithm ?? 'sha256';
-  if (!supportsHmac(algorithm)) configError(PEER, `algorithm ${JSON.stringify(algorithm)} is not an HMAC algorithm of this Node.js build.`);
+  const resolved = resolveSignedImporter(PEER, options, options?.secrets, options?.algorithm, {
+    cookieName: 'sessionId',
+    prefix: 'sess:',
+    secretsOption: 'secrets',
+    algorithm: 'sha256',
+  });
+  const { cookie, prefix, secrets, algorithm } = resolved;
   const cookiePrefix = options.cookiePrefix ?? '';
   if (typeof cookiePrefix !== 'string') configError(PEER, 'cookiePrefix must be a string.');
-  const { cookie, prefix } = common;
 
   /** @fastify/cookie's Signer.unsign: `<id>.<mac>`, the MAC over the id, base64 without `=`. */
   function unsign(raw: string): string | undefined {
@@ -67,20 +62,11 @@ export function fastifySessionImporter(options: FastifySessionImporterOptions): 
     if (dot <= 0 || dot === value.length - 1) return undefined;
     const id = value.slice(0, dot);
     const mac = value.slice(dot + 1);
-    let verified = false;
-    for (const secret of secrets) {
-      if (safeEqual(mac, hmac(algorithm, secret, id, 'base64').replace(/=/g, ''))) verified = true;
-    }
-    return verified ? id : undefined;
+    return matchesAnySecret(secrets, mac, (secret) => hmac(algorithm, secret, id, 'base64').replace(/=/g, '')) ? id : undefined;
   }
 
   return {
-    peer: PEER,
-    cookieName: cookie.name,
-    client: common.client,
-    map: common.map,
-    maxRecordBytes: common.maxRecordBytes,
-    forwardTtlMs: common.forwardTtlMs,
+    ...optionFields(PEER, resolved),
     verify: (header) => pickOne(oldCookieValues(header, cookie.name, true), unsign),
     storeKey: (id) => prefix + id,
     readRecord(record, nowMs): OldSessionRecord | undefined {

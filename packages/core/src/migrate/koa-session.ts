@@ -11,17 +11,10 @@
  *
  * @module
  */
-import {
-  clearingLines,
-  configError,
-  type Importer,
-  type ImporterOptions,
-  type OldSessionRecord,
-  resolveImporterOptions,
-  resolveSecretList,
-} from './importer.js';
-import { hmac, oldCookieValues, pickOne, safeEqual, supportsHmac } from './old-cookie.js';
+import { clearingLines, type Importer, type ImporterOptions, type OldSessionRecord } from './importer.js';
+import { hmac, oldCookieValues, pickOne, safeEqual } from './old-cookie.js';
 import { expiredBefore, withoutKeys } from './records.js';
+import { optionFields, resolveSignedImporter } from './signed-importer.js';
 
 const PEER = 'koa-session';
 
@@ -47,11 +40,14 @@ export interface KoaSessionImporterOptions extends ImporterOptions {
  * ```
  */
 export function koaSessionImporter(options: KoaSessionImporterOptions): Importer {
-  const common = resolveImporterOptions(PEER, options, 'koa.sess', '');
-  const keys = resolveSecretList(PEER, 'keys', options.keys);
-  const algorithm = options.algorithm ?? 'sha1';
-  if (!supportsHmac(algorithm)) configError(PEER, `algorithm ${JSON.stringify(algorithm)} is not an HMAC algorithm of this Node.js build (koa uses 'sha1' by default).`);
-  const { cookie, prefix } = common;
+  const resolved = resolveSignedImporter(PEER, options, options?.keys, options?.algorithm, {
+    cookieName: 'koa.sess',
+    prefix: '',
+    secretsOption: 'keys',
+    algorithm: 'sha1',
+    algorithmHint: " (koa uses 'sha1' by default)",
+  });
+  const { cookie, prefix, secrets: keys, algorithm } = resolved;
   const signatureName = `${cookie.name}.sig`;
 
   function verify(header: string): string | undefined {
@@ -70,12 +66,7 @@ export function koaSessionImporter(options: KoaSessionImporterOptions): Importer
   }
 
   return {
-    peer: PEER,
-    cookieName: cookie.name,
-    client: common.client,
-    map: common.map,
-    maxRecordBytes: common.maxRecordBytes,
-    forwardTtlMs: common.forwardTtlMs,
+    ...optionFields(PEER, resolved),
     verify,
     storeKey: (externalKey) => prefix + externalKey,
     readRecord(record, nowMs): OldSessionRecord | undefined {

@@ -79,3 +79,15 @@ export function supportsHmac(algorithm: unknown): algorithm is string {
     return false;
   }
 }
+
+/**
+ * @internal Whether `mac` is the MAC `macOf` computes under any of `secrets`. Every secret is
+ * tried, so the time taken does not tell which one matched.
+ */
+export function matchesAnySecret(secrets: readonly (string | Buffer)[], mac: string, macOf: (secret: string | Buffer) => string): boolean {
+  let verified = false;
+  for (const secret of secrets) {
+    if (safeEqual(mac, macOf(secret))) verified = true;
+  }
+  return verified;
+}
