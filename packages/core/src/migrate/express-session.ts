@@ -9,9 +9,9 @@
  *
  * @module
  */
-import { clearingLines, type Importer, type ImporterOptions, type OldSessionRecord } from './importer.js';
+import { clearingLines, type Importer, type ImporterOptions } from './importer.js';
 import { hmac, matchesAnySecret, oldCookieValues, pickOne } from './old-cookie.js';
-import { expiredBefore, isRecord, withoutKeys } from './records.js';
+import { readCookieRecord } from './records.js';
 import { optionFields, resolveSignedImporter } from './signed-importer.js';
 
 const PEER = 'express-session';
@@ -65,14 +65,8 @@ export function expressSessionImporter(options: ExpressSessionImporterOptions): 
     ...optionFields(PEER, resolved),
     verify: (header) => pickOne(oldCookieValues(header, cookie.name, true), unsign),
     storeKey: (id) => prefix + id,
-    readRecord(record, nowMs): OldSessionRecord | undefined {
-      // express-session cannot load a record without its `cookie` (it would throw): not a session.
-      const bookkeeping = record['cookie'];
-      if (!isRecord(bookkeeping)) return undefined;
-      // connect-redis expires the key with the cookie; MemoryStore-like stores check `expires` on read.
-      if (expiredBefore(bookkeeping['expires'], nowMs)) return undefined;
-      return { data: withoutKeys(record, (key) => key === 'cookie'), persistent: bookkeeping['expires'] != null };
-    },
+    // connect-redis expires the key with the cookie; MemoryStore-like stores check `expires` on read.
+    readRecord: readCookieRecord,
     clearCookies: (secure) => clearingLines(cookie, [cookie.name], secure),
   };
 }

@@ -9,9 +9,9 @@
  *
  * @module
  */
-import { clearingLines, configError, type Importer, type ImporterOptions, type OldSessionRecord } from './importer.js';
+import { clearingLines, configError, type Importer, type ImporterOptions } from './importer.js';
 import { hmac, matchesAnySecret, oldCookieValues, pickOne } from './old-cookie.js';
-import { expiredBefore, isRecord, withoutKeys } from './records.js';
+import { readCookieRecord } from './records.js';
 import { optionFields, resolveSignedImporter } from './signed-importer.js';
 
 const PEER = '@fastify/session';
@@ -69,13 +69,8 @@ export function fastifySessionImporter(options: FastifySessionImporterOptions): 
     ...optionFields(PEER, resolved),
     verify: (header) => pickOne(oldCookieValues(header, cookie.name, true), unsign),
     storeKey: (id) => prefix + id,
-    readRecord(record, nowMs): OldSessionRecord | undefined {
-      const bookkeeping = record['cookie'];
-      if (!isRecord(bookkeeping)) return undefined;
-      // @fastify/session's own check on load: past the stored `expires` the session is destroyed, not restored.
-      if (expiredBefore(bookkeeping['expires'], nowMs)) return undefined;
-      return { data: withoutKeys(record, (key) => key === 'cookie'), persistent: bookkeeping['expires'] != null };
-    },
+    // @fastify/session's own check on load: past the stored `expires` the session is destroyed, not restored.
+    readRecord: readCookieRecord,
     clearCookies: (secure) => clearingLines(cookie, [cookie.name], secure),
   };
 }

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { OldSessionRecord } from './importer.js';
 
 /** @internal Whether `value` is a plain JSON object (not null, not an array). */
 export function isRecord(value: unknown): value is Record<string, unknown> {
@@ -30,4 +31,17 @@ export function withoutKeys(record: Record<string, unknown>, drop: (key: string)
     data[key] = record[key];
   }
   return data;
+}
+
+/**
+ * @internal A record in express-session's format (connect-redis's `JSON.stringify(req.session)`,
+ * which @fastify/session writes too): the app's keys plus the library's `cookie`. Without `cookie`
+ * it is no session (express-session would throw loading it); past `cookie.expires` it has expired
+ * (both libraries check that on load). A cookie with `expires` was persistent.
+ */
+export function readCookieRecord(record: Record<string, unknown>, nowMs: number): OldSessionRecord | undefined {
+  const bookkeeping = record['cookie'];
+  if (!isRecord(bookkeeping)) return undefined;
+  if (expiredBefore(bookkeeping['expires'], nowMs)) return undefined;
+  return { data: withoutKeys(record, (key) => key === 'cookie'), persistent: bookkeeping['expires'] != null };
 }
