@@ -53,7 +53,7 @@ const profileDir = mkdtempSync(join(tmpdir(), 'sessionkit-profile-'));
 const redis = await startRedis();
 try {
   const server = await startServer(stack, redis.port, ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-interval', values['interval-us']]);
-  let m;
+  let m: Awaited<ReturnType<typeof measureCell>>;
   try {
     const scenario = SCENARIOS[scenarioName];
     const cookie = scenario.withCookie ? await login(server.baseUrl) : '';

@@ -28,12 +28,12 @@ const PLOT_PX = 170;
 const COLORS = { sessionkit: '#2563eb', peer: '#9aa5b1', floor: '#111827', target: '#dc2626', grid: '#e5e7eb', text: '#111827', muted: '#4b5563' };
 const FONT = "font-family=\"DejaVu Sans, Arial, Helvetica, sans-serif\"";
 
-function escape(text: string): string {
+function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 function text(x: number, y: number, content: string, attrs = ''): string {
-  return `<text x="${x.toFixed(1)}" y="${y.toFixed(1)}" ${FONT} ${attrs}>${escape(content)}</text>`;
+  return `<text x="${x.toFixed(1)}" y="${y.toFixed(1)}" ${FONT} ${attrs}>${escapeXml(content)}</text>`;
 }
 
 function legend(y: number): string[] {
@@ -44,7 +44,7 @@ function legend(y: number): string[] {
     x += widthPx;
   };
   entry(`<rect x="X0" y="${y - 7}" width="22" height="12" fill="${COLORS.sessionkit}"/>`, 'sessionkit', 130);
-  entry(`<rect x="X0" y="${y - 7}" width="22" height="12" fill="${COLORS.peer}"/>`, 'peer (express-session, @fastify/session, koa-session)', 420);
+  entry(`<rect x="X0" y="${y - 7}" width="22" height="12" fill="${COLORS.peer}"/>`, 'peer (express-session, @fastify/session, koa-session, hono-sessions)', 420);
   entry(`<line x1="X0" y1="${y}" x2="X1" y2="${y}" stroke="${COLORS.floor}" stroke-width="2" stroke-dasharray="6 4"/>`, 'floor = 100%', 150);
   entry(`<line x1="X0" y1="${y}" x2="X1" y2="${y}" stroke="${COLORS.target}" stroke-width="3"/>`, "sessionkit's target", 200);
   return items;

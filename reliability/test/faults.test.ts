@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import type { TestClient, TestResponse } from '@sessionkit/core/testing';
+import type { TestResponse } from '@sessionkit/core/testing';
 import { type RedisProcess, startRedis, until } from '@sessionkit/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AppProcess, startApp } from '../src/app-process.js';

@@ -37,7 +37,7 @@ declare module '@sessionkit/core' {
   }
 }
 declare global {
-  // eslint-disable-next-line @typescript-eslint/no-namespace
+  // biome-ignore lint/suspicious/noRedeclare: merges into Express's own namespace (the user type Passport stores)
   namespace Express {
     interface User {
       id: string;

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
-import { createSessionManager, isSessionError, MemoryStore, type SessionStore } from '@sessionkit/core';
+import { isSessionError, MemoryStore, type SessionStore } from '@sessionkit/core';
 import { TestClient, testSecrets } from '@sessionkit/core/testing';
 import { recordingStore } from '@sessionkit/test-support';
 import express, { type ErrorRequestHandler, type Express } from 'express';
@@ -223,7 +223,12 @@ describe.each([
       factory,
       (app) => {
         app.get('/asset', (_req, res) => void res.json({ wrapped: wrapped(res) }));
-        app.get('/touch', (req, res) => void res.json({ isNew: req.session.isNew, same: req.session === req.session, wrapped: wrapped(res) }));
+        app.get('/touch', (req, res) => {
+          // Two reads of the lazy accessor must give the very same session.
+          // biome-ignore lint/suspicious/noSelfCompare: each side is a separate getter call
+          const same = req.session === req.session;
+          res.json({ isNew: req.session.isNew, same, wrapped: wrapped(res) });
+        });
       },
       store,
     );

@@ -49,7 +49,12 @@ describe('migrateFrom options', () => {
 
   it('accepts ioredis-shaped and node-redis-shaped clients', () => {
     const calls: unknown[][] = [];
-    const ioredisLike = { eval: (...args: unknown[]) => (calls.push(args), Promise.resolve(['none'])) };
+    const ioredisLike = {
+      eval: (...args: unknown[]) => {
+        calls.push(args);
+        return Promise.resolve(['none']);
+      },
+    };
     const nodeRedisLike = { ...ioredisLike, evalSha: () => Promise.resolve(null) };
     void expressSessionImporter({ secrets: ['s'], client: ioredisLike }).client.runScript('return 1', ['k'], ['a']);
     void expressSessionImporter({ secrets: ['s'], client: nodeRedisLike }).client.runScript('return 1', ['k'], ['a']);
@@ -110,7 +115,7 @@ describe('the forwarding record', () => {
     expect(readForward(forwardRecord(id, false))).toEqual({ id, persistent: false });
     expect(readForward(forwardRecord(id, true).replace('"}', '","x":1}'))).toBeUndefined();
     expect(readForward(forwardRecord('short', true))).toBeUndefined();
-    expect(readForward('{"cookie":{},"sessionkit:forward":"' + id + '"}')).toBeUndefined();
+    expect(readForward(`{"cookie":{},"sessionkit:forward":"${id}"}`)).toBeUndefined();
     // Every old library reads it as a session that has expired.
     const parsed = JSON.parse(forwardRecord(id, false)) as { cookie: { expires: string }; _expire: number };
     expect(Date.parse(parsed.cookie.expires)).toBe(0);

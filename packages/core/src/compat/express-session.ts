@@ -148,7 +148,7 @@ export interface ExpressSessionMembers {
  * untyped express-session code.
  */
 export interface OpenExpressSessionView extends ExpressSessionMembers {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped data, as the code it replaces had
+  // biome-ignore lint/suspicious/noExplicitAny: untyped data, as express-session typed it
   [key: string]: any;
 }
 
@@ -330,7 +330,10 @@ function assertUnchanged(name: string, value: unknown, fixed: unknown): void {
  * cookie, which only hides a session that goes on living in the store.
  */
 function choosePersistence(session: Session<object>, name: string, value: unknown, now: number): void {
-  if (value === null || value === undefined || value === false) return session.persist(false);
+  if (value === null || value === undefined || value === false) {
+    session.persist(false);
+    return;
+  }
   const ms = value instanceof Date ? value.getTime() - now : typeof value === 'number' ? value : Number.NaN;
   if (!(ms > 0)) {
     throw new SessionArgumentError(

@@ -116,7 +116,7 @@ export interface KoaSessionMembers<T extends object = DefaultSessionData> {
  * compile as they did.
  */
 export interface OpenKoaSessionView<T extends object = DefaultSessionData> extends KoaSessionMembers<T> {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- koa-session's own typing of untyped data
+  // biome-ignore lint/suspicious/noExplicitAny: koa-session's own typing of untyped data
   [key: string]: any;
 }
 
@@ -208,7 +208,10 @@ export function bindKoaSession<T extends object = DefaultSessionData>(
     );
   };
   const write = (state: ViewState, key: string, value: unknown): void => {
-    if (key === 'maxAge') return setMaxAge(value);
+    if (key === 'maxAge') {
+      setMaxAge(value);
+      return;
+    }
     if (MEMBERS.has(key)) throw memberError(key);
     if (key === '__proto__') throw new SessionArgumentError('sessionkit: "__proto__" cannot be a session key.');
     assertCurrent(state, key);

@@ -7,7 +7,7 @@
  */
 import { expect } from 'vitest';
 import type { ProbeStore } from './contract-store.js';
-import { TestClient, type TestResponse } from './test-client.js';
+import type { TestClient, TestResponse } from './test-client.js';
 
 /** The session cookie name the suite configures (not the default, so an adapter cannot hard-code it). */
 export const COOKIE_NAME = 'sk_contract';

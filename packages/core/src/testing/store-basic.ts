@@ -46,6 +46,7 @@ export const basicChecks: readonly StoreCheck[] = [
     const loaded = await store.load(id, HOUR_MS);
     expect(loaded).toBeDefined();
     expect(Object.hasOwn(loaded?.data ?? {}, '__proto__')).toBe(true);
+    // biome-ignore lint/suspicious/noProto: the stored key named __proto__ is the point of this check
     expect(loaded?.data['__proto__' as string]).toBe(JSON.stringify({ polluted: true }));
     expect(Object.getPrototypeOf(loaded?.data) === Object.prototype || Object.getPrototypeOf(loaded?.data) === null).toBe(true);
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();

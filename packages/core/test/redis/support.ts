@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
-import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import { type Cluster, Redis, type RedisOptions } from 'ioredis';
 import { beforeAll, beforeEach, inject } from 'vitest';
 import { createRedisClient, type RedisClientOverrides } from '../../src/redis/index.js';
 
