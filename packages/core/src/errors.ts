@@ -41,7 +41,21 @@ export class SessionError extends Error {
     this.statusCode = status;
     this.expose = status < 500;
   }
+
+  /**
+   * The answer to this error as a Web `Response`: its status, with its message as plain text when
+   * it is a 4xx (`expose`), and the status's name alone for a 5xx, whose message stays on the
+   * server. Hono's error handler answers an error that has this method with it (Hono's
+   * `HTTPResponseError` shape), so a store failure is a 503 there; a fetch handler can return it.
+   */
+  getResponse(): Response {
+    const text = this.expose ? this.message : (STATUS_TEXT[this.status] ?? 'Server Error');
+    return new Response(text, { status: this.status, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+  }
 }
+
+/** Names of the 5xx statuses sessionkit errors carry. */
+const STATUS_TEXT: Readonly<Record<number, string>> = { 500: 'Internal Server Error', 503: 'Service Unavailable' };
 
 /** Invalid options given to `createSessionManager`; thrown at start-up, never per request. */
 export class SessionConfigError extends SessionError {

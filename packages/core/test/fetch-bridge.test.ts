@@ -1,7 +1,13 @@
 // @sessionkit/core/fetch: the bridge's own rules, on Node's Request and Response.
 import { describe, expect, it } from 'vitest';
 import { FetchCookieJar, hasMutableHeaders, openSession, withMutableHeaders } from '../src/fetch/index.js';
-import { createSessionManager, isSessionError, MemoryStore } from '../src/index.js';
+import {
+  createSessionManager,
+  isSessionError,
+  MemoryStore,
+  SessionArgumentError,
+  SessionStoreUnavailableError,
+} from '../src/index.js';
 import { testSecrets } from '../src/testing/index.js';
 
 const manager = () =>
@@ -95,6 +101,18 @@ describe('@sessionkit/core/fetch', () => {
     await late.finish(new Response('ok'));
     late.session.data['note'] = 'after the response left';
     await expect(late.session.commit()).rejects.toSatisfy((error) => isSessionError(error, 'HEADERS_SENT'));
+  });
+
+  it('turns a session error into its Response: a 503 without the internal message, a 4xx with it', async () => {
+    const down = new SessionStoreUnavailableError(
+      'sessionkit: load failed: connect ECONNREFUSED 10.0.0.7:6379',
+    ).getResponse();
+    expect(down.status).toBe(503);
+    expect(await down.text()).toBe('Service Unavailable');
+    expect(down.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+    const refused = new SessionArgumentError('increment takes a finite number').getResponse();
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toBe('increment takes a finite number');
   });
 
   it('reads the Cookie header and answers getHeader as the core expects', () => {

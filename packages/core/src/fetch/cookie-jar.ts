@@ -113,6 +113,22 @@ export class FetchCookieJar implements CookieJar {
     }
   }
 
+  /**
+   * Puts the headers the session wrote so far on `response` and returns it, or a copy when its
+   * headers are immutable; later commits write to the returned response's headers directly. With
+   * nothing written (an untouched session without a cookie), `response` itself, untouched: its
+   * headers are not even read, which spares a runtime that keeps them unparsed.
+   *
+   * @param response - the response that answers the request
+   */
+  applyTo(response: Response): Response {
+    const held = this.#attached ? undefined : this.#headers;
+    if (held === undefined || held.keys().next().done === true) return response;
+    const answer = withMutableHeaders(response);
+    this.attach(answer.headers);
+    return answer;
+  }
+
   /** The response left with its headers: a later commit that needs to set a cookie raises `HEADERS_SENT`. */
   markSent(): void {
     this.#sent = true;

@@ -6,7 +6,7 @@
 import type { SessionManager } from '../manager.js';
 import type { Session } from '../session.js';
 import type { DefaultSessionData } from '../types.js';
-import { FetchCookieJar, type FetchCookieJarOptions, withMutableHeaders } from './cookie-jar.js';
+import { FetchCookieJar, type FetchCookieJarOptions } from './cookie-jar.js';
 
 /** What {@link openSession} resolves: the request's session and how to answer with it. */
 export interface OpenedSession<T extends object = DefaultSessionData> {
@@ -18,8 +18,8 @@ export interface OpenedSession<T extends object = DefaultSessionData> {
    * Commits the session and resolves the response to send: `response` with the session's
    * `Set-Cookie`, `Vary: Cookie` and `Cache-Control` on it, or a copy when its headers are immutable
    * (`Response.redirect()`, a `fetch()` result). Rejects when the commit fails (a
-   * `SessionStoreUnavailableError`, status 503): answer with an error response of your own then,
-   * which gets no session headers. Call it once, also for the response to an error of your handler,
+   * `SessionStoreUnavailableError`, status 503): answer with an error response then, e.g. the
+   * error's own `getResponse()`, which gets no session headers. Call it once, also for the response to an error of your handler,
    * so what the handler wrote before the error is saved.
    *
    * The headers leave with the response, so a streamed body cannot change the session any more:
@@ -34,7 +34,7 @@ export interface OpenedSession<T extends object = DefaultSessionData> {
  * @param manager - from `createSessionManager(options)`, created once for the app
  * @param request - the request being answered
  * @param options - `secure` (default: from the URL's scheme) and `headersSent`, see {@link FetchCookieJarOptions}
- * @throws {SessionStoreUnavailableError} the store failed or timed out (status 503); no session headers were written
+ * @throws {SessionStoreUnavailableError} the store failed or timed out (status 503; `error.getResponse()` answers it)
  *
  * @example
  * ```ts
@@ -58,9 +58,11 @@ export async function openSession<T extends object = DefaultSessionData>(
     session,
     jar,
     async finish(response) {
-      const answer = withMutableHeaders(response);
-      jar.attach(answer.headers);
+      // Committed into the jar's own headers, then merged into the response: the same outcome as
+      // writing there directly (the app's Vary is merged, its Cache-Control kept), and a response
+      // the session has nothing to say to is left as it is.
       await session.commit();
+      const answer = jar.applyTo(response);
       jar.markSent();
       return answer;
     },
