@@ -10,12 +10,12 @@ import {
   type DefaultSessionData,
   isSessionError,
   type Session,
-  type SessionError,
   type SessionManager,
   type SessionOptions,
+  startCommit,
   toSessionManager,
 } from '@sessionkit/core';
-import { FetchCookieJar, hasMutableHeaders } from '@sessionkit/core/fetch';
+import { FetchCookieJar } from '@sessionkit/core/fetch';
 import type { Context, MiddlewareHandler } from 'hono';
 
 declare module 'hono' {
@@ -57,30 +57,6 @@ function nodeOutgoing(env: unknown): NodeOutgoing | undefined {
     : undefined;
 }
 
-const REASONS: Readonly<Record<number, string>> = { 500: 'Internal Server Error', 503: 'Service Unavailable' };
-
-/**
- * Gives a session error Hono's `HTTPResponseError` shape, `getResponse()`, so that Hono's default
- * error handler (and every `onError` that answers `err.getResponse()`) answers its status, 503 for a
- * store failure, instead of a 500. The error stays the `SessionError` it is: `app.onError` can test
- * it with `isSessionError(err, 'STORE_UNAVAILABLE')` or `instanceof SessionStoreUnavailableError`.
- * Messages of 5xx errors stay on the server (`expose` is false).
- */
-function withResponse(error: unknown): unknown {
-  if (!isSessionError(error) || 'getResponse' in error) return error;
-  const session: SessionError = error;
-  Object.defineProperty(session, 'getResponse', {
-    value: (): Response =>
-      new Response(session.expose ? session.message : (REASONS[session.status] ?? 'Error'), {
-        status: session.status,
-        headers: { 'content-type': 'text/plain; charset=UTF-8' },
-      }),
-    configurable: true,
-    writable: true,
-  });
-  return session;
-}
-
 /**
  * The session middleware. Pass options (a manager is created once) or a manager shared with other
  * apps. Mount it before the routes and middleware that use `c.get('session')`.
@@ -95,9 +71,10 @@ function withResponse(error: unknown): unknown {
  *   returning the stream (inside the callback, only an already stored session can still change,
  *   with `await session.commit()`).
  *
- * When the store fails or does not answer in time, the `SessionStoreUnavailableError` (status 503)
- * is thrown to Hono's error handling: `app.onError` sees it, and Hono's default handler answers
- * 503 through its `getResponse()`. Either way no session cookie is sent.
+ * When the store fails or does not answer in time, in the middleware or in a session method the
+ * handler awaits, the `SessionStoreUnavailableError` (status 503) goes to Hono's error handling:
+ * `app.onError` sees it, and Hono's default handler answers 503, through the `getResponse()` every
+ * `SessionError` has. No session cookie is sent with it.
  *
  * @param input - session options, or a manager from `createSessionManager`
  * @param options - how to tell an HTTPS request, see {@link HonoSessionOptions}
@@ -122,34 +99,39 @@ export function session(
       // A response written straight to the Node response (c.env.outgoing) has sent its headers.
       ...(outgoing === undefined ? {} : { headersSent: () => outgoing.headersSent }),
     });
-    let loaded: Session<DefaultSessionData>;
-    try {
-      loaded = await manager.load(jar);
-    } catch (error) {
-      throw withResponse(error);
-    }
+    // No cookie of ours: the new session at once, without a store call or a promise to wait for.
+    // A store failure is thrown to Hono's error handling as it is.
+    const loaded: Session<DefaultSessionData> = manager.needsLoad(jar)
+      ? await manager.load(jar)
+      : manager.createNew(jar);
     c.set('session', loaded);
     await next();
-    let response = c.res;
-    if (!hasMutableHeaders(response)) {
-      // The setter copies the old response's headers onto the new one; unset first, so the
-      // session's Vary (merged with the app's) is not overwritten by the app's alone.
-      const copy = new Response(response.body, response);
-      c.res = undefined;
-      c.res = copy;
-      response = c.res;
-    }
-    jar.attach(response.headers);
+    let failure: unknown;
     try {
-      await loaded.commit();
+      // Synchronous when the commit needs no store call (an untouched or unchanged session).
+      const committing = startCommit(loaded);
+      if (committing !== undefined) await committing;
     } catch (error) {
+      failure = error;
       // Headers already sent through the Node response: end it as a failure rather than leave it open.
       if (outgoing?.headersSent === true && !outgoing.writableEnded) outgoing.destroy();
-      // The handler met this failure already (a store down for its increment, a commit of its own
-      // after streaming) and onError answered it: the same failure again is no news.
-      if (isSessionError(error) && isSessionError(c.error, error.code)) return;
-      throw withResponse(error);
+    }
+    // What the session wrote goes on c.res (nothing is touched when it wrote nothing). A failed
+    // commit wrote nothing; a commit of the handler's own before it may have set the cookie of a
+    // session it created, which must reach the client whatever answers the request.
+    const response = c.res;
+    const answer = jar.applyTo(response);
+    if (answer !== response) {
+      // A copy, for immutable headers. The setter copies the old response's headers onto the new
+      // one; unset first, so the session's Vary (merged with the app's) is not overwritten.
+      c.res = undefined;
+      c.res = answer;
     }
     jar.markSent();
+    if (failure === undefined) return;
+    // The handler met this failure already (a store down for its increment, a commit of its own
+    // after streaming) and onError answered it: the same failure again is no news.
+    if (isSessionError(failure) && isSessionError(c.error, failure.code)) return;
+    throw failure;
   };
 }

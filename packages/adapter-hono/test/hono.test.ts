@@ -106,6 +106,23 @@ describe('@sessionkit/hono', () => {
     expect(seen[0]).toBeInstanceOf(SessionStoreUnavailableError);
   });
 
+  it('sends the cookie of a session the handler committed itself even when the store then fails', async () => {
+    const { app, store } = createApp();
+    app.post('/', async (c) => {
+      note(c.get('session'))['note'] = 'created';
+      await c.get('session').commit();
+      store.down = true;
+      return c.text(String(await c.get('session').increment('visits')));
+    });
+    app.get('/read', (c) => c.json(c.get('session').data));
+    const response = await app.request('/', { method: 'POST' });
+    expect(response.status).toBe(503);
+    expect(response.headers.getSetCookie()).toHaveLength(1);
+    store.down = false;
+    const cookie = (response.headers.getSetCookie()[0] as string).split(';')[0] as string;
+    expect(await (await app.request('/read', { headers: { cookie } })).json()).toEqual({ note: 'created' });
+  });
+
   it('commits onto the error response when the handler throws: the cookie rides on the 500 and the write is saved', async () => {
     const { app } = createApp();
     app.post('/throw', (c) => {
