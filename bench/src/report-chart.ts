@@ -44,7 +44,7 @@ function legend(y: number): string[] {
     x += widthPx;
   };
   entry(`<rect x="X0" y="${y - 7}" width="22" height="12" fill="${COLORS.sessionkit}"/>`, 'sessionkit', 130);
-  entry(`<rect x="X0" y="${y - 7}" width="22" height="12" fill="${COLORS.peer}"/>`, 'peer (express-session, @fastify/session, koa-session, hono-sessions)', 420);
+  entry(`<rect x="X0" y="${y - 7}" width="22" height="12" fill="${COLORS.peer}"/>`, 'peer (express-session, @fastify/session, koa-session, hono-sessions)', 520);
   entry(`<line x1="X0" y1="${y}" x2="X1" y2="${y}" stroke="${COLORS.floor}" stroke-width="2" stroke-dasharray="6 4"/>`, 'floor = 100%', 150);
   entry(`<line x1="X0" y1="${y}" x2="X1" y2="${y}" stroke="${COLORS.target}" stroke-width="3"/>`, "sessionkit's target", 200);
   return items;

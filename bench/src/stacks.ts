@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { ScenarioName } from './scenarios.js';
 
 /** Frameworks, in table order. */
-export const FRAMEWORKS = ['express', 'fastify', 'koa'] as const;
+export const FRAMEWORKS = ['express', 'fastify', 'koa', 'hono'] as const;
 
 /** One of {@link FRAMEWORKS}. */
 export type Framework = (typeof FRAMEWORKS)[number];
@@ -34,12 +34,18 @@ export interface Stack {
   readonly scenarios: readonly ScenarioName[];
 }
 
-const FRAMEWORK_LABELS: Readonly<Record<Framework, string>> = { express: 'Express 5', fastify: 'Fastify 5', koa: 'Koa 3' };
+const FRAMEWORK_LABELS: Readonly<Record<Framework, string>> = {
+  express: 'Express 5',
+  fastify: 'Fastify 5',
+  koa: 'Koa 3',
+  hono: 'Hono 4',
+};
 
 const PEERS: Readonly<Record<Framework, { file: string; label: string }>> = {
   express: { file: 'express-session', label: 'express-session + connect-redis' },
   fastify: { file: 'fastify-session', label: '@fastify/session + connect-redis' },
   koa: { file: 'koa-session', label: 'koa-session + koa-redis' },
+  hono: { file: 'hono-session', label: 'hono-sessions + a Redis Store' },
 };
 
 /** The framework's name as tables print it. */
