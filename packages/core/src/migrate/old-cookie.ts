@@ -38,7 +38,8 @@ export function oldCookieValues(header: string, name: string, decode: boolean): 
 
 /** @internal Whether the header carries `name` at all: a substring test, then the exact scan. */
 export function carriesCookie(header: string | undefined, name: string): boolean {
-  return header !== undefined && header.includes(name) && readCookieValues(header, name).length > 0;
+  if (header === undefined || !header.includes(name)) return false;
+  return readCookieValues(header, name).length > 0;
 }
 
 /** @internal Timing-safe equality of two strings (the length is not secret). */
