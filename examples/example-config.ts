@@ -23,17 +23,20 @@ export interface DemoConfig {
 /** Reads and checks the environment; throws a sentence that says what to fix. */
 export function readConfig(env: NodeJS.ProcessEnv = process.env): DemoConfig {
   const port = Number(env['PORT'] ?? 3000);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number; got ${env['PORT']}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`PORT must be a port number; got ${env['PORT']}`);
   const seconds = (name: string, fallback: number): number => {
     const value = Number(env[name] || fallback);
-    if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} is a number of whole seconds (e.g. ${fallback}); got ${env[name]}`);
+    if (!Number.isInteger(value) || value <= 0)
+      throw new Error(`${name} is a number of whole seconds (e.g. ${fallback}); got ${env[name]}`);
     return value;
   };
   const idleSeconds = seconds('SESSION_TTL', 1800);
   const given = env['SESSION_SECRET'] || undefined;
   return {
     port,
-    secrets: given === undefined ? [randomBytes(32).toString('base64url')] : given.split(',').map((secret) => secret.trim()),
+    secrets:
+      given === undefined ? [randomBytes(32).toString('base64url')] : given.split(',').map((secret) => secret.trim()),
     secretWasGenerated: given === undefined,
     idleTimeoutMs: idleSeconds * 1000,
     absoluteTimeoutMs: Math.max(idleSeconds, seconds('SESSION_ABSOLUTE_TTL', 86_400)) * 1000,
@@ -103,4 +106,3 @@ export function runDemo(start: () => Promise<void> | void): void {
     fail(error);
   }
 }
-

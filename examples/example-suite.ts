@@ -60,7 +60,9 @@ export async function listenHttp(app: { listen(port: number, host: string): Serv
 export function describeExample(framework: string, listen: ListenExample, exampleDir: string): void {
   const apps: ListeningApp[] = [];
 
-  async function start(options: { idleTimeoutMs?: number; absoluteTimeoutMs?: number; now?: () => number; slowLoads?: boolean } = {}) {
+  async function start(
+    options: { idleTimeoutMs?: number; absoluteTimeoutMs?: number; now?: () => number; slowLoads?: boolean } = {},
+  ) {
     const { slowLoads, ...managerOptions } = options;
     const now = options.now ?? Date.now;
     const store = slowLoads === true ? new SlowLoadingStore({ now }) : new MemoryStore({ now });
@@ -140,15 +142,21 @@ export function describeExample(framework: string, listen: ListenExample, exampl
       expect(part(body, 'instance')).toBe(`port ${new URL(url).port}, process ${process.pid}`);
       expect(part(body, 'store')).toBe('memory');
       // The request slid the idle expiry: now + 10 min. The deadline is login + 1 h.
-      expect(part(body, 'idle')).toBe('<time datetime="2030-01-01T12:11:00Z">2030-01-01T12:11:00Z</time> (in 10 min) unless you come back sooner');
-      expect(part(body, 'deadline')).toBe('<time datetime="2030-01-01T13:00:00Z">2030-01-01T13:00:00Z</time> (in 59 min) however active you are');
+      expect(part(body, 'idle')).toBe(
+        '<time datetime="2030-01-01T12:11:00Z">2030-01-01T12:11:00Z</time> (in 10 min) unless you come back sooner',
+      );
+      expect(part(body, 'deadline')).toBe(
+        '<time datetime="2030-01-01T13:00:00Z">2030-01-01T13:00:00Z</time> (in 59 min) however active you are',
+      );
       expect(part(body, 'cookie')).toMatch(/^browser session/);
       for (let i = 0; i < 6; i++) {
         clock += 540_000;
         await browser.get('/');
       }
       // 12:55: the idle expiry stops at the deadline.
-      expect(part((await browser.get('/')).body, 'idle')).toMatch(/^<time datetime="2030-01-01T13:00:00Z">.*\(in 5 min\)/);
+      expect(part((await browser.get('/')).body, 'idle')).toMatch(
+        /^<time datetime="2030-01-01T13:00:00Z">.*\(in 5 min\)/,
+      );
     });
 
     it('makes the cookie persistent with Remember me, renews it on each visit, and drops it for a login without', async () => {
@@ -183,7 +191,9 @@ export function describeExample(framework: string, listen: ListenExample, exampl
       ]);
       expect(body).not.toContain(firstId);
       expect(body).not.toContain(secondId);
-      expect(body).toContain('<form class="inline" method="post" action="/logout-everywhere"><button type="submit">Log out everywhere</button></form>');
+      expect(body).toContain(
+        '<form class="inline" method="post" action="/logout-everywhere"><button type="submit">Log out everywhere</button></form>',
+      );
 
       const response = await second.request('POST', '/logout-everywhere');
       expect(response.status).toBe(303);
@@ -224,27 +234,31 @@ export function describeExample(framework: string, listen: ListenExample, exampl
       });
       const responses = await Promise.all(clients.map((browser) => browser.postForm('/login', { username: 'alice' })));
       expect(responses.map((response) => response.status)).toEqual(Array(10).fill(303));
-      for (const browser of clients) expect(status((await browser.get('/')).body)).toBe('Logged in as alice. Visits: 1');
+      for (const browser of clients)
+        expect(status((await browser.get('/')).body)).toBe('Logged in as alice. Visits: 1');
       expect(status((await first.get('/')).body)).toBe('You are not logged in');
       expect(await store.listUserSessions('alice')).toHaveLength(10);
     });
 
-    it.each(['GET', 'POST'])('logs out with %s /logout: clears the cookie, and a replayed cookie finds nothing', async (method) => {
-      const { client, store } = await start();
-      const browser = client();
-      await login(browser, 'alice');
-      const stolen = browser.cookie('sid');
-      const response = await browser.request(method, '/logout');
-      expect(response.status).toBe(303);
-      expect(response.location).toBe('/');
-      expect(response.setCookies[0]).toMatch(/^sid=; Max-Age=0;/);
-      expect(browser.cookie('sid')).toBeUndefined();
-      expect(status((await browser.get('/')).body)).toBe('You are not logged in');
-      const thief = client();
-      thief.setCookie('sid', stolen);
-      expect(status((await thief.get('/')).body)).toBe('You are not logged in');
-      expect(store.size).toBe(0);
-    });
+    it.each(['GET', 'POST'])(
+      'logs out with %s /logout: clears the cookie, and a replayed cookie finds nothing',
+      async (method) => {
+        const { client, store } = await start();
+        const browser = client();
+        await login(browser, 'alice');
+        const stolen = browser.cookie('sid');
+        const response = await browser.request(method, '/logout');
+        expect(response.status).toBe(303);
+        expect(response.location).toBe('/');
+        expect(response.setCookies[0]).toMatch(/^sid=; Max-Age=0;/);
+        expect(browser.cookie('sid')).toBeUndefined();
+        expect(status((await browser.get('/')).body)).toBe('You are not logged in');
+        const thief = client();
+        thief.setCookie('sid', stolen);
+        expect(status((await thief.get('/')).body)).toBe('You are not logged in');
+        expect(store.size).toBe(0);
+      },
+    );
 
     it('treats tampered and garbage cookies as no session, with a 200', async () => {
       const { client } = await start();
@@ -252,7 +266,15 @@ export function describeExample(framework: string, listen: ListenExample, exampl
       await login(browser, 'alice');
       const valid = browser.cookie('sid') as string;
       const flipped = valid.slice(0, -5) + (valid.at(-5) === 'A' ? 'B' : 'A') + valid.slice(-4);
-      for (const value of [flipped, 'garbage', 'Fe26.2**', '%E0%A4%A', `${valid}x`, '__proto__', 'e30.eyJ1c2VyIjoiYWRtaW4ifQ.sig']) {
+      for (const value of [
+        flipped,
+        'garbage',
+        'Fe26.2**',
+        '%E0%A4%A',
+        `${valid}x`,
+        '__proto__',
+        'e30.eyJ1c2VyIjoiYWRtaW4ifQ.sig',
+      ]) {
         const attacker = client();
         attacker.setCookie('sid', value);
         const response = await attacker.get('/');

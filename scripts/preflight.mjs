@@ -51,13 +51,18 @@ function ensurePrograms() {
     process.exit(1);
   }
   console.log(`preflight: installing ${packages.join(', ')} from Debian's packages (for ${missingList})`);
-  if (!run('apt-get', ['update', '-qq']) || !run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages])) {
+  if (
+    !run('apt-get', ['update', '-qq']) ||
+    !run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages])
+  ) {
     console.error(`preflight: the install failed; run it by hand and try again:\n\n  ${installCommand}\n`);
     process.exit(1);
   }
   const stillMissing = missing.filter(({ command }) => !has(command));
   if (stillMissing.length > 0) {
-    console.error(`preflight: still missing after the install: ${stillMissing.map(({ command }) => command).join(', ')}`);
+    console.error(
+      `preflight: still missing after the install: ${stillMissing.map(({ command }) => command).join(', ')}`,
+    );
     process.exit(1);
   }
   console.log('preflight: installed');
@@ -120,18 +125,25 @@ async function ensurePostgres() {
   const installed = clusters.length === 0;
   if (installed) {
     console.log("preflight: installing PostgreSQL from Debian's packages (postgresql), for examples/pg-store");
-    if (!run('apt-get', ['update', '-qq']) || !run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'postgresql'])) {
+    if (
+      !run('apt-get', ['update', '-qq']) ||
+      !run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'postgresql'])
+    ) {
       console.error(`preflight: the install failed; run it by hand and try again:\n\n  ${installCommand}\n`);
       process.exit(1);
     }
     clusters = debianClusters();
   }
   const version = clusters[0];
-  console.log(`preflight: starting PostgreSQL ${version} (pg_ctlcluster --skip-systemctl-redirect ${version} main start)`);
+  console.log(
+    `preflight: starting PostgreSQL ${version} (pg_ctlcluster --skip-systemctl-redirect ${version} main start)`,
+  );
   run('pg_ctlcluster', ['--skip-systemctl-redirect', String(version), 'main', 'start']);
   for (let i = 0; i < 30 && !(await postgresAnswers()); i++) await new Promise((resolve) => setTimeout(resolve, 500));
   if (!(await postgresAnswers())) {
-    console.error(`preflight: PostgreSQL ${version} did not start; see /var/log/postgresql/, then run:\n\n  ${startCommand}\n`);
+    console.error(
+      `preflight: PostgreSQL ${version} did not start; see /var/log/postgresql/, then run:\n\n  ${startCommand}\n`,
+    );
     process.exit(1);
   }
   if (installed) asPostgres("ALTER USER postgres PASSWORD 'postgres'");
@@ -140,7 +152,11 @@ async function ensurePostgres() {
 }
 
 function hasTestDatabase() {
-  const result = spawnSync('su', ['postgres', '-s', '/bin/sh', '-c', `psql -qAtc "SELECT 1 FROM pg_database WHERE datname = 'test'"`], { encoding: 'utf8' });
+  const result = spawnSync(
+    'su',
+    ['postgres', '-s', '/bin/sh', '-c', `psql -qAtc "SELECT 1 FROM pg_database WHERE datname = 'test'"`],
+    { encoding: 'utf8' },
+  );
   return result.stdout.trim() === '1';
 }
 

@@ -53,11 +53,17 @@ export function toCells(measurements: readonly Measurement[], stacks: readonly S
 }
 
 function find(cells: readonly Cell[], framework: Framework, kind: StackKind, scenario: ScenarioName): Cell | undefined {
-  return cells.find((cell) => cell.stack.framework === framework && cell.stack.kind === kind && cell.scenario === scenario);
+  return cells.find(
+    (cell) => cell.stack.framework === framework && cell.stack.kind === kind && cell.scenario === scenario,
+  );
 }
 
 /** The rows of the report, frameworks × scenarios, in table order. */
-export function toRows(cells: readonly Cell[], frameworks: readonly Framework[], scenarios: readonly ScenarioName[]): Row[] {
+export function toRows(
+  cells: readonly Cell[],
+  frameworks: readonly Framework[],
+  scenarios: readonly ScenarioName[],
+): Row[] {
   return frameworks.flatMap((framework) =>
     scenarios.map((scenario) => ({
       framework,
@@ -98,14 +104,16 @@ export function peerOf(rows: readonly Row[], cell: Cell): Cell | undefined {
 export function judgeTarget(row: Row): TargetResult {
   const target = SCENARIOS[row.scenario].target;
   const value = ratio(row.sessionkit, target.against === 'floor' ? row.floor : row.peer);
-  if (value === undefined || row.sessionkit === undefined) return { met: undefined, ratio: undefined, why: 'not measured' };
+  if (value === undefined || row.sessionkit === undefined)
+    return { met: undefined, ratio: undefined, why: 'not measured' };
   const reasons: string[] = [];
   // The anonymous scenario's floor is the bare server: say so.
   const reference = target.against === 'floor' && row.scenario === 'anon' ? 'bare' : target.against;
   if (value < target.ratio) reasons.push(`${(value * 100).toFixed(0)}% of ${reference}`);
   const { roundTrips, commandsPerRequest, problems, failures } = row.sessionkit.best;
   if (target.roundTrips !== undefined && roundTrips !== target.roundTrips) reasons.push(`${roundTrips} round trips`);
-  if (target.roundTrips === 0 && commandsPerRequest > 0) reasons.push(`${commandsPerRequest.toFixed(2)} commands/request`);
+  if (target.roundTrips === 0 && commandsPerRequest > 0)
+    reasons.push(`${commandsPerRequest.toFixed(2)} commands/request`);
   if (problems.length > 0 || failures > 0) reasons.push('failed requests or wrong behaviour');
   return { met: reasons.length === 0, ratio: value, why: reasons.join(', ') };
 }

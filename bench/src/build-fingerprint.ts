@@ -18,7 +18,9 @@ export function buildFingerprint(): string {
   for (const pkg of readdirSync(PACKAGES_DIR).sort()) {
     const dist = join(PACKAGES_DIR, pkg, 'dist');
     if (!existsSync(dist)) continue;
-    for (const file of readdirSync(dist).filter((name) => name.endsWith('.js')).sort()) {
+    for (const file of readdirSync(dist)
+      .filter((name) => name.endsWith('.js'))
+      .sort()) {
       hash.update(`${pkg}/${file}\0`).update(readFileSync(join(dist, file)));
     }
   }

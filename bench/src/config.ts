@@ -48,17 +48,24 @@ function positive(name: string, text: string, integer: boolean): number {
 }
 
 function list<T extends string>(name: string, text: string, allowed: readonly T[]): T[] {
-  const items = text.split(',').map((item) => item.trim()).filter((item) => item.length > 0);
+  const items = text
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
   const unknown = items.filter((item) => !(allowed as readonly string[]).includes(item));
   if (unknown.length > 0 || items.length === 0) {
-    throw new Error(`bench: ${name} takes a comma-separated list of ${allowed.join(', ')}; got ${JSON.stringify(text)}`);
+    throw new Error(
+      `bench: ${name} takes a comma-separated list of ${allowed.join(', ')}; got ${JSON.stringify(text)}`,
+    );
   }
   return allowed.filter((item) => items.includes(item));
 }
 
 /** The usage text printed by `--help`. */
 export function usage(): string {
-  const lines = KNOBS.map((knob) => `  --${knob.flag.padEnd(12)} ${knob.env.padEnd(18)} ${knob.help} (default ${knob.fallback})`);
+  const lines = KNOBS.map(
+    (knob) => `  --${knob.flag.padEnd(12)} ${knob.env.padEnd(18)} ${knob.help} (default ${knob.fallback})`,
+  );
   return (
     'npm run bench -w bench -- [flags], or the environment variables (from the root too: BENCH_ROUNDS=1 npm run bench)\n\n' +
     `  flag           env variable       meaning\n${lines.join('\n')}\n`

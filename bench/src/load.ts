@@ -32,7 +32,8 @@ export interface LoadOptions {
 
 /** Drives `url` for `durationS` seconds and summarizes; autocannon stops by itself. */
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
-  if (!new URL(options.url).hostname.startsWith('127.')) throw new Error(`bench: refusing to load a non-loopback URL ${options.url}`);
+  if (!new URL(options.url).hostname.startsWith('127.'))
+    throw new Error(`bench: refusing to load a non-loopback URL ${options.url}`);
   const result = await autocannon({
     url: options.url,
     connections: options.connections,

@@ -28,7 +28,9 @@ interface Reply {
 async function request(url: string, cookie: string | undefined): Promise<Reply> {
   const response = await fetch(url, cookie === undefined ? {} : { headers: { cookie } });
   const body = await response.text();
-  const setsSessionCookie = response.headers.getSetCookie().some((line) => line.startsWith(`${COOKIE_NAME}=`) && !line.startsWith(`${COOKIE_NAME}=;`));
+  const setsSessionCookie = response.headers
+    .getSetCookie()
+    .some((line) => line.startsWith(`${COOKIE_NAME}=`) && !line.startsWith(`${COOKIE_NAME}=;`));
   return { status: response.status, body, setsSessionCookie };
 }
 
@@ -42,12 +44,14 @@ function check(scenario: Scenario, kind: StackKind, replies: readonly Reply[]): 
   }
   if (scenario.name === 'incr') {
     const values = replies.map((reply) => Number(reply.body));
-    if (values.some((value, i) => i > 0 && value !== (values[i - 1] as number) + 1)) problems.push(`the counter did not count: ${values.join(', ')}`);
+    if (values.some((value, i) => i > 0 && value !== (values[i - 1] as number) + 1))
+      problems.push(`the counter did not count: ${values.join(', ')}`);
   }
   if (scenario.name === 'new' && hasSessions && replies.some((reply) => !reply.setsSessionCookie)) {
     problems.push('a new session got no session cookie');
   }
-  if (scenario.name === 'anon' && replies.some((reply) => reply.setsSessionCookie)) problems.push('an anonymous request got a session cookie');
+  if (scenario.name === 'anon' && replies.some((reply) => reply.setsSessionCookie))
+    problems.push('an anonymous request got a session cookie');
   return problems;
 }
 
@@ -58,7 +62,13 @@ function check(scenario: Scenario, kind: StackKind, replies: readonly Reply[]): 
  * @param baseUrl - the server
  * @param cookie - the logged-in session's Cookie header, sent when the scenario needs it
  */
-export async function probe(redisPort: number, baseUrl: string, scenario: Scenario, kind: StackKind, cookie: string): Promise<ProbeResult> {
+export async function probe(
+  redisPort: number,
+  baseUrl: string,
+  scenario: Scenario,
+  kind: StackKind,
+  cookie: string,
+): Promise<ProbeResult> {
   const replies: Reply[] = [];
   const counted = await countRoundTrips(redisPort, async () => {
     for (let i = 0; i < PROBE_REQUESTS; i += 1) {

@@ -75,7 +75,11 @@ function top(map: Map<string, number>, busyMs: number, count: number): TimeShare
  * Summarizes `profile`, counting only samples stamped inside `windowUs` (the monotonic clock V8
  * uses; the whole profile when omitted).
  */
-export function summarizeProfile(profile: CpuProfile, windowUs?: readonly [number, number], count = 20): ProfileSummary {
+export function summarizeProfile(
+  profile: CpuProfile,
+  windowUs?: readonly [number, number],
+  count = 20,
+): ProfileSummary {
   const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
   const byFunction = new Map<string, number>();
   const byPackage = new Map<string, number>();
@@ -111,7 +115,10 @@ export function renderProfileSummary(summary: ProfileSummary, requests: number):
   const table = (title: string, rows: readonly TimeShare[]): string[] => [
     `| ${title} | self ms | share of busy | µs/request |`,
     '| --- | ---: | ---: | ---: |',
-    ...rows.map((row) => `| \`${row.name.replace(/\|/g, '\\|')}\` | ${row.selfMs.toFixed(0)} | ${(row.share * 100).toFixed(1)}% | ${perRequest(row.selfMs)} |`),
+    ...rows.map(
+      (row) =>
+        `| \`${row.name.replace(/\|/g, '\\|')}\` | ${row.selfMs.toFixed(0)} | ${(row.share * 100).toFixed(1)}% | ${perRequest(row.selfMs)} |`,
+    ),
     '',
   ];
   return [

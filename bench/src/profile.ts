@@ -34,10 +34,15 @@ const { values } = parseArgs({
   },
 });
 const registered = findStack(values.stack);
-const stack = registered && values.server !== undefined ? { ...registered, id: `${registered.id} (${values.server})`, file: resolve(values.server) } : registered;
+const stack =
+  registered && values.server !== undefined
+    ? { ...registered, id: `${registered.id} (${values.server})`, file: resolve(values.server) }
+    : registered;
 const scenarioName = values.scenario as ScenarioName;
 if (stack === undefined || !SCENARIO_NAMES.includes(scenarioName)) {
-  process.stderr.write(`usage: npm run profile -w bench -- --stack <framework>-<bare|floor|peer|sessionkit> --scenario <${SCENARIO_NAMES.join('|')}>\n`);
+  process.stderr.write(
+    `usage: npm run profile -w bench -- --stack <framework>-<bare|floor|peer|sessionkit> --scenario <${SCENARIO_NAMES.join('|')}>\n`,
+  );
   process.exit(2);
 }
 const config: BenchConfig = {
@@ -52,7 +57,13 @@ const config: BenchConfig = {
 const profileDir = mkdtempSync(join(tmpdir(), 'sessionkit-profile-'));
 const redis = await startRedis();
 try {
-  const server = await startServer(stack, redis.port, ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-interval', values['interval-us']]);
+  const server = await startServer(stack, redis.port, [
+    '--cpu-prof',
+    '--cpu-prof-dir',
+    profileDir,
+    '--cpu-prof-interval',
+    values['interval-us'],
+  ]);
   let m: Awaited<ReturnType<typeof measureCell>>;
   try {
     const scenario = SCENARIOS[scenarioName];

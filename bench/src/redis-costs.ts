@@ -49,7 +49,10 @@ const freshId = (): string => randomBytes(32).toString('base64url');
 const operations: Array<[string, () => Promise<unknown>]> = [
   ['load: RedisStore.load (one HGETALL, no slide due)', () => store.load(id, TTL_MS)],
   ['load: HGETALL alone (what the store sends, without its decoding)', () => client.hgetall(key)],
-  ['load: the former Lua script (EVALSHA, without decoding)', () => client.evalsha(formerSha, 1, key, String(Date.now()), String(TTL_MS))],
+  [
+    'load: the former Lua script (EVALSHA, without decoding)',
+    () => client.evalsha(formerSha, 1, key, String(Date.now()), String(TTL_MS)),
+  ],
   ['load: HGETALL + PEXPIRE, sent together', () => Promise.all([client.hgetall(key), client.pexpire(key, TTL_MS)])],
   ['load: HGETALL + PEXPIRE, ioredis pipeline', () => client.pipeline().hgetall(key).pexpire(key, TTL_MS).exec()],
   ['floor read: GET', () => client.get('rc:floor')],
@@ -58,7 +61,11 @@ const operations: Array<[string, () => Promise<unknown>]> = [
     'create: MULTI HSET PEXPIRE EXEC',
     () => {
       const fresh = `rc:${freshId()}`;
-      return client.multi().hset(fresh, ...fields).pexpire(fresh, TTL_MS).exec();
+      return client
+        .multi()
+        .hset(fresh, ...fields)
+        .pexpire(fresh, TTL_MS)
+        .exec();
     },
   ],
   ['floor create: SET PX', () => client.set(`rc:${freshId()}`, JSON.stringify(data), 'PX', TTL_MS)],
@@ -95,7 +102,11 @@ async function measure(op: () => Promise<unknown>): Promise<Cost> {
     if (command === 'info') continue;
     commands += stat.calls - (statsBefore.get(command)?.calls ?? 0);
   }
-  return { appCpuUs: (app.user + app.system) / OPERATIONS, redisCpuUs: (redisAfter - redisBefore) / OPERATIONS, commands: commands / OPERATIONS };
+  return {
+    appCpuUs: (app.user + app.system) / OPERATIONS,
+    redisCpuUs: (redisAfter - redisBefore) / OPERATIONS,
+    commands: commands / OPERATIONS,
+  };
 }
 
 const best = new Map<string, Cost>();
@@ -103,7 +114,8 @@ for (let round = 0; round < ROUNDS; round += 1) {
   for (const [name, op] of operations) {
     const cost = await measure(op);
     const previous = best.get(name);
-    if (previous === undefined || cost.appCpuUs + cost.redisCpuUs < previous.appCpuUs + previous.redisCpuUs) best.set(name, cost);
+    if (previous === undefined || cost.appCpuUs + cost.redisCpuUs < previous.appCpuUs + previous.redisCpuUs)
+      best.set(name, cost);
   }
 }
 const lines = [
@@ -111,7 +123,10 @@ const lines = [
   '',
   '| operation | Redis commands | app CPU µs | Redis CPU µs | together µs |',
   '| --- | ---: | ---: | ---: | ---: |',
-  ...[...best].map(([name, c]) => `| ${name} | ${formatCount(c.commands)} | ${c.appCpuUs.toFixed(1)} | ${c.redisCpuUs.toFixed(1)} | ${(c.appCpuUs + c.redisCpuUs).toFixed(1)} |`),
+  ...[...best].map(
+    ([name, c]) =>
+      `| ${name} | ${formatCount(c.commands)} | ${c.appCpuUs.toFixed(1)} | ${c.redisCpuUs.toFixed(1)} | ${(c.appCpuUs + c.redisCpuUs).toFixed(1)} |`,
+  ),
 ];
 process.stdout.write(`${lines.join('\n')}\n`);
 client.disconnect();

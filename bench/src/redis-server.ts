@@ -42,7 +42,10 @@ function serverVersion(): string {
   try {
     text = execFileSync('redis-server', ['--version'], { encoding: 'utf8' });
   } catch (error) {
-    throw new Error('bench: redis-server is not on the PATH; install it (Debian: apt-get install redis-server) and run again', { cause: error });
+    throw new Error(
+      'bench: redis-server is not on the PATH; install it (Debian: apt-get install redis-server) and run again',
+      { cause: error },
+    );
   }
   return /v=([\d.]+)/.exec(text)?.[1] ?? text.trim();
 }
@@ -68,7 +71,13 @@ export function statsBetween(before: Map<string, CommandStat>, after: Map<string
 export async function startRedis(): Promise<BenchRedis> {
   const version = serverVersion();
   const redis = await startRedisProcess({ args: ['--protected-mode', 'yes', '--loglevel', 'warning'] });
-  const admin = new Redis({ host: '127.0.0.1', port: redis.port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const admin = new Redis({
+    host: '127.0.0.1',
+    port: redis.port,
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
   admin.on('error', () => undefined);
   try {
     await admin.connect();
@@ -85,7 +94,8 @@ export async function startRedis(): Promise<BenchRedis> {
     },
     async cpuUs() {
       const info = await admin.info('cpu');
-      const seconds = (field: string): number => Number(new RegExp(`^${field}:([\\d.]+)`, 'm').exec(info)?.[1] ?? Number.NaN);
+      const seconds = (field: string): number =>
+        Number(new RegExp(`^${field}:([\\d.]+)`, 'm').exec(info)?.[1] ?? Number.NaN);
       return (seconds('used_cpu_user') + seconds('used_cpu_sys')) * 1e6;
     },
     async flush() {

@@ -38,7 +38,7 @@ function header(input: ReportInput): string[] {
     `- Machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, ${machine.platform}; Node ${machine.node}; redis-server ${machine.redis} (started by the bench on a free loopback port, no persistence).`,
     `- Code: sessionkit at ${machine.commit} (when the run started), as built in packages/*/dist; peers pinned in bench/package.json.`,
     `- Load: autocannon, ${config.connections} connections, ${config.warmupS} s warm-up then ${config.durationS} s measured per cell; ${config.rounds} rounds. A framework's four servers run at once and each scenario is measured on them back to back, the stacks' order flipping and the frameworks' rotating every round. Each cell shows its best round (highest req/s) and that round's latencies. Load generator, servers (one Node process each) and Redis share the same cores.`,
-    '- × floor by CPU: the floor\'s server CPU per request over sessionkit\'s, i.e. the req/s ratio if the server process were the only bottleneck; unlike req/s it barely moves when other work shares the machine. Targets are judged on req/s, as the issue states them.',
+    "- × floor by CPU: the floor's server CPU per request over sessionkit's, i.e. the req/s ratio if the server process were the only bottleneck; unlike req/s it barely moves when other work shares the machine. Targets are judged on req/s, as the issue states them.",
     '- Floor: the bare framework plus the fewest Redis round trips the scenario needs, with ioredis: read 1 GET, write GET + SET, increment GET + INCR, new session 1 SET. For anonymous the floor is the bare server.',
     '- Round trips: commands clients sent, counted with MONITOR over 4 sequential requests after the warm-up. Redis cmds and Redis µs: INFO commandstats around the measured run divided by its requests (commands run inside Lua scripts counted as commands; their time counts once, inside the script). Redis CPU: user + system time of the redis-server process (INFO cpu) over the measured run per request, which adds reading, parsing and replying to the command time. Server CPU: user + system time of the server process (all threads) per request. Latencies are whole milliseconds (as autocannon records them).',
     `- Full run: ${formatDuration(input.elapsedS)}; load average ${input.loadAverages[0].toFixed(1)} at the start, ${input.loadAverages[1].toFixed(1)} at the end (above ${machine.cpus} means other work competed for the CPUs)${input.steal === undefined ? '' : `; CPU steal ${(input.steal * 100).toFixed(0)}% (time the hypervisor ran other guests on these CPUs; it comes and goes, so it slows some cells more than others)`}. Chart: [${input.chartFile}](${input.chartFile}).`,
@@ -99,7 +99,9 @@ function rounds(input: ReportInput): string[] {
   for (const cell of input.cells) {
     const values = cell.rounds.map((m) => m.rps);
     const spread = values.length > 1 ? (Math.max(...values) - Math.min(...values)) / Math.max(...values) : 0;
-    lines.push(`| ${cell.stack.id} | ${cell.scenario} | ${values.map(formatRps).join(' · ')} | ${formatPercent(spread)} |`);
+    lines.push(
+      `| ${cell.stack.id} | ${cell.scenario} | ${values.map(formatRps).join(' · ')} | ${formatPercent(spread)} |`,
+    );
   }
   return [...lines, ''];
 }
@@ -108,8 +110,12 @@ function problems(input: ReportInput): string[] {
   const lines: string[] = [];
   for (const cell of input.cells) {
     for (const m of cell.rounds) {
-      if (m.failures > 0) lines.push(`- ${cell.stack.id} ${cell.scenario}, round ${m.round + 1}: ${m.failures} failed requests of ${m.requests}`);
-      for (const problem of m.problems) lines.push(`- ${cell.stack.id} ${cell.scenario}, round ${m.round + 1}: ${problem}`);
+      if (m.failures > 0)
+        lines.push(
+          `- ${cell.stack.id} ${cell.scenario}, round ${m.round + 1}: ${m.failures} failed requests of ${m.requests}`,
+        );
+      for (const problem of m.problems)
+        lines.push(`- ${cell.stack.id} ${cell.scenario}, round ${m.round + 1}: ${problem}`);
     }
   }
   for (const reason of input.unavailable) lines.push(`- ${reason}`);

@@ -155,7 +155,18 @@ if (fingerprintAtEnd !== fingerprintAtStart) {
   log(`  ⚠ ${reason}`);
 }
 const steal = stealShare(ticksAtStart, cpuTicks());
-const report = renderReport({ date, machine, config, rows, cells, elapsedS, unavailable: [...unavailable.values()], chartFile, loadAverages, steal });
+const report = renderReport({
+  date,
+  machine,
+  config,
+  rows,
+  cells,
+  elapsedS,
+  unavailable: [...unavailable.values()],
+  chartFile,
+  loadAverages,
+  steal,
+});
 const subtitle = `${date} · ${machine.cpus} × ${machine.cpuModel} · Node ${machine.node} · redis ${machine.redis} · ${config.connections} connections, ${config.durationS} s × best of ${config.rounds} rounds`;
 writeFileSync(resolve(outDir, `${date}.md`), report);
 writeFileSync(resolve(outDir, chartFile), svgToPng(renderChartSvg({ rows, frameworks: config.frameworks, subtitle })));

@@ -37,7 +37,12 @@ function tail(child: ChildProcess): () => string {
   return () => text;
 }
 
-function waitForMessage<T extends { type: string }>(child: ChildProcess, type: T['type'], timeoutMs: number, output: () => string): Promise<T> {
+function waitForMessage<T extends { type: string }>(
+  child: ChildProcess,
+  type: T['type'],
+  timeoutMs: number,
+  output: () => string,
+): Promise<T> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => done(new Error(`no '${type}' message within ${timeoutMs} ms`)), timeoutMs);
     const onMessage = (message: { type?: string }): void => {
@@ -63,11 +68,20 @@ function waitForMessage<T extends { type: string }>(child: ChildProcess, type: T
  * @param redisPort - the bench Redis
  * @param extraExecArgv - more Node flags, e.g. `--cpu-prof`
  */
-export async function startServer(stack: Stack, redisPort: number, extraExecArgv: readonly string[] = []): Promise<ServerProcess> {
+export async function startServer(
+  stack: Stack,
+  redisPort: number,
+  extraExecArgv: readonly string[] = [],
+): Promise<ServerProcess> {
   const port = await freePort();
   const child = fork(stack.file, [], {
     execArgv: ['--import', 'tsx', ...extraExecArgv],
-    env: { ...process.env, NODE_ENV: 'production', BENCH_SERVER_PORT: String(port), BENCH_REDIS_PORT: String(redisPort) },
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      BENCH_SERVER_PORT: String(port),
+      BENCH_REDIS_PORT: String(redisPort),
+    },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   const output = tail(child);

@@ -62,7 +62,12 @@ export function stacksOf(framework: Framework): Stack[] {
   const all: ScenarioName[] = ['read', 'write', 'incr', 'new', 'anon'];
   return [
     { kind: 'bare', file: `${framework}-bare`, label: 'bare', scenarios: ['anon'] },
-    { kind: 'floor', file: `${framework}-floor`, label: 'floor (bare + ioredis)', scenarios: ['read', 'write', 'incr', 'new'] },
+    {
+      kind: 'floor',
+      file: `${framework}-floor`,
+      label: 'floor (bare + ioredis)',
+      scenarios: ['read', 'write', 'incr', 'new'],
+    },
     { kind: 'peer', file: PEERS[framework].file, label: PEERS[framework].label, scenarios: all },
     { kind: 'sessionkit', file: `${framework}-sessionkit`, label: 'sessionkit + RedisStore', scenarios: all },
   ].map((stack) => ({

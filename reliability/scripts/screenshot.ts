@@ -21,7 +21,9 @@ try {
   await other.goto(`${app.url}/`);
   await logInByClicks(other, 'ada', false);
 
-  const page = await (await browser.newContext({ viewport: { width: 680, height: 400 }, deviceScaleFactor: 2 })).newPage();
+  const page = await (
+    await browser.newContext({ viewport: { width: 680, height: 400 }, deviceScaleFactor: 2 })
+  ).newPage();
   await page.goto(`${app.url}/`);
   await logInByClicks(page, 'ada', true);
   await page.reload();

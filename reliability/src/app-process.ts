@@ -64,7 +64,9 @@ export async function startApp(
       const match = /Listening on (http:\/\/\S+)/.exec(line);
       if (match?.[1] !== undefined) resolve(match[1].replace('localhost', '127.0.0.1'));
     });
-    child.once('exit', (code) => reject(new Error(`examples/${framework} exited with ${code} before listening:\n${stderr}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`examples/${framework} exited with ${code} before listening:\n${stderr}`)),
+    );
   });
   return {
     framework,

@@ -7,7 +7,14 @@ export const CHROMIUM_PATH = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium'
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+    ],
   });
 }
 
@@ -18,7 +25,9 @@ export function launchChromium(): Promise<Browser> {
 export async function follow(page: Page, target: Locator): Promise<void> {
   await page.evaluate(() => (document.documentElement.dataset['left'] = 'yes'));
   await target.click();
-  await page.waitForFunction(() => document.readyState === 'complete' && document.documentElement.dataset['left'] === undefined);
+  await page.waitForFunction(
+    () => document.readyState === 'complete' && document.documentElement.dataset['left'] === undefined,
+  );
 }
 
 /** A button by its exact text ("Log out" is not "Log out everywhere"). */

@@ -37,15 +37,24 @@ describe.each(FRAMEWORKS)('bad input against examples/%s', (framework) => {
     });
     variants.push(`${valid}*extra`, `${valid}x`, valid.slice(0, -1), `x${valid}`, valid.toLowerCase());
     // Iron's salt and expiry parts are empty in our seals: emptying them again changes nothing.
-    for (const variant of new Set(variants)) if (variant !== valid) await expectNoSession(app().client(), `sid=${variant}`);
+    for (const variant of new Set(variants))
+      if (variant !== valid) await expectNoSession(app().client(), `sid=${variant}`);
   });
 
   it('refuses 500 random mutations of a valid seal (property-based)', async () => {
     const client = app().client();
     const mutation = fc.oneof(
-      fc.record({ kind: fc.constant('replace' as const), at: fc.nat(), char: fc.constantFrom(...'AZaz09-_*.%=; "\\é\u0000') }),
+      fc.record({
+        kind: fc.constant('replace' as const),
+        at: fc.nat(),
+        char: fc.constantFrom(...'AZaz09-_*.%=; "\\é\u0000'),
+      }),
       fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 40 }) }),
-      fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), text: fc.string({ minLength: 1, maxLength: 12 }) }),
+      fc.record({
+        kind: fc.constant('insert' as const),
+        at: fc.nat(),
+        text: fc.string({ minLength: 1, maxLength: 12 }),
+      }),
     );
     await fc.assert(
       fc.asyncProperty(fc.array(mutation, { minLength: 1, maxLength: 4 }), async (mutations) => {
@@ -57,7 +66,10 @@ describe.each(FRAMEWORKS)('bad input against examples/%s', (framework) => {
           else text = text.slice(0, at) + m.text + text.slice(at);
         }
         // Header values must be ByteStrings without control characters: keep the rest as Latin-1.
-        const sent = Buffer.from(text, 'utf8').toString('latin1').replace(/[\u0000-\u001f\u007f]/g, '').trim();
+        const sent = Buffer.from(text, 'utf8')
+          .toString('latin1')
+          .replace(/[\u0000-\u001f\u007f]/g, '')
+          .trim();
         fc.pre(sent !== valid);
         const header = `sid=${sent}`;
         const response = await client.get('/', { cookie: header });
@@ -116,7 +128,11 @@ describe.each(FRAMEWORKS)('bad input against examples/%s', (framework) => {
     const behind = await client.get('/test/session', { cookie: `${planted}; sid=${valid}` });
     expect(JSON.parse(behind.body).data.username).toBe('victim');
     expect(sidLines(behind.setCookies)).toEqual([]);
-    for (const header of [planted, `${planted}; sid=${other.cookie('sid')}; sid=${valid}`, `sid=${valid}; ${planted}; sid=${other.cookie('sid')}`]) {
+    for (const header of [
+      planted,
+      `${planted}; sid=${other.cookie('sid')}; sid=${valid}`,
+      `sid=${valid}; ${planted}; sid=${other.cookie('sid')}`,
+    ]) {
       const response = await client.get('/', { cookie: header });
       expect(status(response.body)).toBe('You are not logged in');
       // A clearing cookie would delete the victim's own cookie, not the planted ones.
@@ -150,7 +166,14 @@ describe.each(FRAMEWORKS)('bad input against examples/%s', (framework) => {
       expect((await client.postForm(`/test/data/${key}`, { value: `v-${key}` })).status).toBe(204);
     }
     const before = JSON.parse((await client.get('/test/session')).body);
-    expect(before.data).toMatchObject({ destroy: 'v-destroy', regenerate: 'v-regenerate', commit: 'v-commit', increment: 'v-increment', constructor: 'v-constructor', prototype: 'v-prototype' });
+    expect(before.data).toMatchObject({
+      destroy: 'v-destroy',
+      regenerate: 'v-regenerate',
+      commit: 'v-commit',
+      increment: 'v-increment',
+      constructor: 'v-constructor',
+      prototype: 'v-prototype',
+    });
     expect(Object.keys(before.data)).not.toContain('__proto__');
     expect((await client.request('POST', '/test/fill?bytes=200000')).status).toBe(413);
     const after = JSON.parse((await client.get('/test/session')).body);

@@ -35,7 +35,8 @@ describe.each(FRAMEWORKS)('a real browser against examples/%s', (framework) => {
     await expect.poll(() => page.url()).toBe(`${app().url}/`);
   }
 
-  const sid = async (context: BrowserContext) => (await context.cookies(app().url)).find((cookie) => cookie.name === 'sid');
+  const sid = async (context: BrowserContext) =>
+    (await context.cookies(app().url)).find((cookie) => cookie.name === 'sid');
 
   /** The session id as the test-only route reports it, for checking which session the page marks. */
   async function sessionId(context: BrowserContext): Promise<string> {
@@ -89,7 +90,10 @@ describe.each(FRAMEWORKS)('a real browser against examples/%s', (framework) => {
     await page.reload();
     expect(await status(page)).toBe('Logged in as Ada <admin>. Visits: 3');
     const secondId = await sessionId(second);
-    expect(await page.locator('#sessions li').allTextContents()).toEqual([`${firstId.slice(0, 8)}… (this session)`, `${secondId.slice(0, 8)}…`]);
+    expect(await page.locator('#sessions li').allTextContents()).toEqual([
+      `${firstId.slice(0, 8)}… (this session)`,
+      `${secondId.slice(0, 8)}…`,
+    ]);
     expect(await page.locator('#sessions li.current').count()).toBe(1);
 
     // "Log out everywhere" in the second browser ends the first one's session too.

@@ -25,7 +25,10 @@ describe.each(FRAMEWORKS)('concurrency on examples/%s: two processes, one Redis'
   let apps: AppProcess[];
   beforeAll(async () => {
     redis = await startRedis();
-    apps = await Promise.all([startApp(framework, { REDIS_URL: redis.url }), startApp(framework, { REDIS_URL: redis.url })]);
+    apps = await Promise.all([
+      startApp(framework, { REDIS_URL: redis.url }),
+      startApp(framework, { REDIS_URL: redis.url }),
+    ]);
   });
   afterAll(async () => {
     for (const app of apps ?? []) {
@@ -57,7 +60,9 @@ describe.each(FRAMEWORKS)('concurrency on examples/%s: two processes, one Redis'
     const clients = splitAcross(apps, login);
     let expected = 0;
     for (let round = 0; round < ROUNDS; round++) {
-      const responses = await Promise.all(Array.from({ length: 200 }, (_, i) => (clients[i % 2] as TestClient).get('/')));
+      const responses = await Promise.all(
+        Array.from({ length: 200 }, (_, i) => (clients[i % 2] as TestClient).get('/')),
+      );
       const counts = responses.map((response) => visits(response.body));
       expect(new Set(counts).size).toBe(200);
       expect(Math.min(...counts)).toBe(expected + 1);
@@ -70,7 +75,9 @@ describe.each(FRAMEWORKS)('concurrency on examples/%s: two processes, one Redis'
     const login = apps[0]?.client() as TestClient;
     await login.postForm('/login', { username: 'naive' });
     const clients = splitAcross(apps, login);
-    await Promise.all(Array.from({ length: 200 }, (_, i) => (clients[i % 2] as TestClient).request('POST', '/test/naive-increment')));
+    await Promise.all(
+      Array.from({ length: 200 }, (_, i) => (clients[i % 2] as TestClient).request('POST', '/test/naive-increment')),
+    );
     const naive = Number(JSON.parse((await login.get('/test/session')).body).data.naive);
     expect(naive).toBeGreaterThan(0);
     expect(naive).toBeLessThan(200);
@@ -81,14 +88,18 @@ describe.each(FRAMEWORKS)('concurrency on examples/%s: two processes, one Redis'
     await login.postForm('/login', { username: 'writer' });
     const clients = splitAcross(apps, login);
     const writes = await Promise.all(
-      Array.from({ length: 100 }, (_, i) => (clients[i % 2] as TestClient).postForm(`/test/data/k${i}`, { value: `v${i}` })),
+      Array.from({ length: 100 }, (_, i) =>
+        (clients[i % 2] as TestClient).postForm(`/test/data/k${i}`, { value: `v${i}` }),
+      ),
     );
     expect(writes.every((response) => response.status === 204)).toBe(true);
     const data = JSON.parse((await login.get('/test/session')).body).data;
     for (let i = 0; i < 100; i++) expect(data[`k${i}`]).toBe(`v${i}`);
 
     const before = await commandCalls(redis);
-    const reads = await Promise.all(Array.from({ length: 100 }, (_, i) => (clients[i % 2] as TestClient).get('/test/session')));
+    const reads = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => (clients[i % 2] as TestClient).get('/test/session')),
+    );
     expect(reads.every((response) => response.status === 200 && response.setCookies.length === 0)).toBe(true);
     const grown = callsBetween(before, await commandCalls(redis));
     for (const write of ['hset', 'hdel', 'hincrby', 'del', 'unlink', 'sadd', 'srem', 'set', 'restore', 'rename']) {
@@ -103,7 +114,9 @@ describe.each(FRAMEWORKS)('concurrency on examples/%s: two processes, one Redis'
       await login.postForm('/login', { username: `racer${round}` });
       const stolen = login.cookie('sid') as string;
       const clients = splitAcross(apps, login);
-      const slow = Array.from({ length: 20 }, (_, i) => (clients[i % 2] as TestClient).request('POST', '/test/slow-write?ms=400'));
+      const slow = Array.from({ length: 20 }, (_, i) =>
+        (clients[i % 2] as TestClient).request('POST', '/test/slow-write?ms=400'),
+      );
       // The slow requests have loaded the session well before 400 ms pass: logout lands mid-flight.
       await delay(100);
       expect((await (clients[1] as TestClient).get('/logout')).status).toBe(303);

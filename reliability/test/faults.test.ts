@@ -50,7 +50,11 @@ describe.each(FRAMEWORKS)('Redis faults under examples/%s', (framework) => {
 
   it('answers 503 quickly while Redis is killed under load, keeps running, and recovers with every acknowledged increment and none twice', async () => {
     const browser = app.client();
-    await until(async () => (await browser.postForm('/login', { username: 'durable' })).status === 303, 10_000, 'logged in');
+    await until(
+      async () => (await browser.postForm('/login', { username: 'durable' })).status === 303,
+      10_000,
+      'logged in',
+    );
     const acknowledged: number[] = [];
     let stop = false;
     const load = (async () => {
@@ -69,7 +73,11 @@ describe.each(FRAMEWORKS)('Redis faults under examples/%s', (framework) => {
     for (const result of during) expectTyped503(result);
     expect(app.isAlive()).toBe(true);
     await redis.restart();
-    await until(async () => !Number.isNaN(visits((await browser.get('/')).body)), 10_000, 'recovered after the restart');
+    await until(
+      async () => !Number.isNaN(visits((await browser.get('/')).body)),
+      10_000,
+      'recovered after the restart',
+    );
     stop = true;
     await load;
     // AOF with fsync always: every acknowledged increment survived, and none ran twice.
@@ -83,7 +91,11 @@ describe.each(FRAMEWORKS)('Redis faults under examples/%s', (framework) => {
 
   it('answers 503 within the command timeout while Redis is paused for 10 s, then recovers', async () => {
     const browser = app.client();
-    await until(async () => (await browser.postForm('/login', { username: 'paused' })).status === 303, 10_000, 'logged in');
+    await until(
+      async () => (await browser.postForm('/login', { username: 'paused' })).status === 303,
+      10_000,
+      'logged in',
+    );
     redis.pause();
     try {
       const startedMs = Date.now();
@@ -94,7 +106,11 @@ describe.each(FRAMEWORKS)('Redis faults under examples/%s', (framework) => {
     } finally {
       redis.resume();
     }
-    await until(async () => status((await browser.get('/')).body)?.startsWith('Logged in as paused.') === true, 10_000, 'recovered after SIGCONT');
+    await until(
+      async () => status((await browser.get('/')).body)?.startsWith('Logged in as paused.') === true,
+      10_000,
+      'recovered after SIGCONT',
+    );
   });
 
   it('sends no Redis command and no cookie for 10 000 anonymous requests', async () => {
@@ -132,7 +148,11 @@ describe.each(FRAMEWORKS)('examples/%s started while Redis is down', (framework)
     expect(status((await browser.get('/')).body)).toBe('You are not logged in');
     expectTyped503(await timed(browser.postForm('/login', { username: 'early' })));
     await redis.restart();
-    await until(async () => (await browser.postForm('/login', { username: 'early' })).status === 303, 10_000, 'recovered');
+    await until(
+      async () => (await browser.postForm('/login', { username: 'early' })).status === 303,
+      10_000,
+      'recovered',
+    );
     expect(status((await browser.get('/')).body)).toBe('Logged in as early. Visits: 1');
     expect(app.stderr()).not.toMatch(/unhandled|uncaught/i);
   });

@@ -39,7 +39,11 @@ const BAD_CONFIGURATIONS: Array<[string, Partial<SessionOptions> & Record<string
   ['a domain with =', { cookie: { domain: 'a=b.com' } }, /cookie.domain/],
   ['__Host- with a domain', { cookie: { name: '__Host-sid', domain: 'example.com' } }, /must not have a Domain/],
   ['SameSite=None without Secure', { cookie: { sameSite: 'none' } }, /requires cookie.secure: true/],
-  ['an idle timeout longer than the absolute one', { idleTimeoutMs: 7_200_000, absoluteTimeoutMs: 3_600_000 }, /longer than absoluteTimeoutMs/],
+  [
+    'an idle timeout longer than the absolute one',
+    { idleTimeoutMs: 7_200_000, absoluteTimeoutMs: 3_600_000 },
+    /longer than absoluteTimeoutMs/,
+  ],
 ];
 
 describe.each(FRAMEWORKS)('configuration refused at start-up by @sessionkit/%s', (framework) => {

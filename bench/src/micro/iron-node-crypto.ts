@@ -18,7 +18,8 @@ export interface IronKeys {
 
 /** sessionkit's key derivation (packages/core/src/secrets.ts), mirrored so the micro costs match. */
 export function deriveIronKeys(id: string, secret: string): IronKeys {
-  const derive = (purpose: string): Uint8Array => new Uint8Array(hkdfSync('sha256', secret, 'sessionkit', `sessionkit cookie ${purpose} key v1`, 32));
+  const derive = (purpose: string): Uint8Array =>
+    new Uint8Array(hkdfSync('sha256', secret, 'sessionkit', `sessionkit cookie ${purpose} key v1`, 32));
   return { id, encryption: derive('encryption'), integrity: derive('integrity') };
 }
 
@@ -36,13 +37,23 @@ export function sealSync(object: unknown, keys: IronKeys): string {
 /** Opens a seal made by {@link sealSync} or iron-webcrypto with the same keys; throws on a bad MAC or shape. */
 export function unsealSync(sealed: string, keys: IronKeys): unknown {
   const parts = sealed.split('*');
-  if (parts.length !== 8 || parts[0] !== 'Fe26.2' || parts[1] !== keys.id || parts[2] !== '' || parts[5] !== '' || parts[6] !== '') {
+  if (
+    parts.length !== 8 ||
+    parts[0] !== 'Fe26.2' ||
+    parts[1] !== keys.id ||
+    parts[2] !== '' ||
+    parts[5] !== '' ||
+    parts[6] !== ''
+  ) {
     throw new Error('not a raw-key seal of these keys');
   }
   const expected = createHmac('sha256', keys.integrity).update(parts.slice(0, 6).join('*')).digest();
   const given = Buffer.from(parts[7] as string, 'base64url');
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new Error('bad seal');
   const decipher = createDecipheriv('aes-256-cbc', keys.encryption, Buffer.from(parts[3] as string, 'base64url'));
-  const text = Buffer.concat([decipher.update(Buffer.from(parts[4] as string, 'base64url')), decipher.final()]).toString('utf8');
+  const text = Buffer.concat([
+    decipher.update(Buffer.from(parts[4] as string, 'base64url')),
+    decipher.final(),
+  ]).toString('utf8');
   return JSON.parse(text);
 }

@@ -8,7 +8,16 @@ import { createServer } from 'node:http';
 import express from 'express';
 import session from 'express-session';
 import { createConnectRedis } from './connect-redis-store.js';
-import { COOKIE, COOKIE_NAME, LOGIN_DATA, listen, NEW_SESSION_USER, readServerEnv, SECRET, serveChild } from './shared.js';
+import {
+  COOKIE,
+  COOKIE_NAME,
+  LOGIN_DATA,
+  listen,
+  NEW_SESSION_USER,
+  readServerEnv,
+  SECRET,
+  serveChild,
+} from './shared.js';
 
 type Data = Record<string, unknown>;
 

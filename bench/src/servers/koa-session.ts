@@ -10,7 +10,17 @@ import { createServer } from 'node:http';
 import Koa from 'koa';
 import redisStore from 'koa-redis';
 import session from 'koa-session';
-import { COOKIE, COOKIE_NAME, IDLE_TIMEOUT_MS, LOGIN_DATA, listen, NEW_SESSION_USER, readServerEnv, SECRET, serveChild } from './shared.js';
+import {
+  COOKIE,
+  COOKIE_NAME,
+  IDLE_TIMEOUT_MS,
+  LOGIN_DATA,
+  listen,
+  NEW_SESSION_USER,
+  readServerEnv,
+  SECRET,
+  serveChild,
+} from './shared.js';
 
 type Data = Record<string, unknown>;
 

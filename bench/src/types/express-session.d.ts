@@ -12,7 +12,13 @@ declare module 'express-session' {
     resave?: boolean;
     saveUninitialized?: boolean;
     rolling?: boolean;
-    cookie?: { path?: string; httpOnly?: boolean; sameSite?: 'lax' | 'strict' | 'none' | boolean; secure?: boolean; maxAge?: number };
+    cookie?: {
+      path?: string;
+      httpOnly?: boolean;
+      sameSite?: 'lax' | 'strict' | 'none' | boolean;
+      secure?: boolean;
+      maxAge?: number;
+    };
   }
 
   export default function session(options: SessionOptions): RequestHandler;

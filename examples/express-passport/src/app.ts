@@ -129,7 +129,10 @@ export function createApp(manager: SessionManager<object>): Express {
   });
 
   app.get('/login', (req, res) => {
-    const errors = req.flash('error').map((message) => `<p role="alert">${escapeHtml(message)}</p>`).join('\n');
+    const errors = req
+      .flash('error')
+      .map((message) => `<p role="alert">${escapeHtml(message)}</p>`)
+      .join('\n');
     res.type('html').send(
       page(
         'Log in',

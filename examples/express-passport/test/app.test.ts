@@ -77,7 +77,7 @@ describe('examples/express-passport', () => {
     expect((await bob.get('/')).body).toContain('Logged in as Bob. Visits: 1');
   });
 
-  it('refuses a login or a logout without the form\'s CSRF token with a 403', async () => {
+  it("refuses a login or a logout without the form's CSRF token with a 403", async () => {
     const { browser } = await start();
     const mallory = browser();
     await formToken(mallory, '/login');

@@ -34,7 +34,9 @@ export function createApp(manager: SessionManager<object>, options: AppOptions =
     }
     const sessionIds = await manager.listUserSessions(req.session.userId ?? username);
     const visits = await req.session.increment('visits');
-    res.type('html').send(userPage(FRAMEWORK, req.session, { visits, sessionIds, manager, port: req.socket.localPort }));
+    res
+      .type('html')
+      .send(userPage(FRAMEWORK, req.session, { visits, sessionIds, manager, port: req.socket.localPort }));
   });
 
   app.get('/login', (_req, res) => {
@@ -75,7 +77,10 @@ export function createApp(manager: SessionManager<object>, options: AppOptions =
     }
     // 503 when the store is down: the client may retry; nothing was written.
     if (error.status === 503) res.set('Retry-After', '1');
-    res.status(error.status).type('text/plain').send(error.status === 503 ? 'Session store unavailable, try again' : error.message);
+    res
+      .status(error.status)
+      .type('text/plain')
+      .send(error.status === 503 ? 'Session store unavailable, try again' : error.message);
   };
   app.use(onError);
   return app;

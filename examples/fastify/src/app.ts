@@ -34,7 +34,9 @@ export function createApp(manager: SessionManager<object>, options: AppOptions =
     if (username === undefined) return reply.type(HTML).send(visitorPage(FRAMEWORK));
     const sessionIds = await manager.listUserSessions(request.session.userId ?? username);
     const visits = await request.session.increment('visits');
-    return reply.type(HTML).send(userPage(FRAMEWORK, request.session, { visits, sessionIds, manager, port: request.socket.localPort }));
+    return reply
+      .type(HTML)
+      .send(userPage(FRAMEWORK, request.session, { visits, sessionIds, manager, port: request.socket.localPort }));
   });
 
   app.get('/login', async (_request, reply) => reply.type(HTML).send(loginPage(FRAMEWORK)));
@@ -71,7 +73,10 @@ export function createApp(manager: SessionManager<object>, options: AppOptions =
     if (!isSessionError(error)) throw error;
     // 503 when the store is down: the client may retry; nothing was written.
     if (error.status === 503) reply.header('Retry-After', '1');
-    return reply.code(error.status).type(TEXT).send(error.status === 503 ? 'Session store unavailable, try again' : error.message);
+    return reply
+      .code(error.status)
+      .type(TEXT)
+      .send(error.status === 503 ? 'Session store unavailable, try again' : error.message);
   });
   return app;
 }

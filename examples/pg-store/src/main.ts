@@ -7,7 +7,9 @@ import { randomBytes } from 'node:crypto';
 import { createApp } from './app.js';
 import { createPgPool, migrate, PgStore } from './pg-store.js';
 
-const pool = createPgPool({ connectionString: process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres' });
+const pool = createPgPool({
+  connectionString: process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+});
 await migrate(pool);
 const store = new PgStore({ pool });
 store.startPurging(); // every minute, on a timer that never holds the process open

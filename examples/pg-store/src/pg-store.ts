@@ -125,14 +125,17 @@ export async function migrate(pool: Pool, schema = 'sessionkit'): Promise<void> 
 
 function quoteSchema(schema: string): string {
   if (typeof schema !== 'string' || !SCHEMA_PATTERN.test(schema)) {
-    throw new SessionConfigError(`sessionkit PgStore: the schema must be a lower-case SQL identifier (${SCHEMA_PATTERN}); got ${String(schema)}.`);
+    throw new SessionConfigError(
+      `sessionkit PgStore: the schema must be a lower-case SQL identifier (${SCHEMA_PATTERN}); got ${String(schema)}.`,
+    );
   }
   return `"${schema}"`;
 }
 
 /** A TTL as a parameter: whole milliseconds, at least 1. */
 function ttlParam(ttlMs: number): number {
-  if (Number.isNaN(ttlMs)) throw new SessionArgumentError('sessionkit PgStore: a TTL must be a number of milliseconds.');
+  if (Number.isNaN(ttlMs))
+    throw new SessionArgumentError('sessionkit PgStore: a TTL must be a number of milliseconds.');
   return Math.max(1, Math.ceil(Math.min(ttlMs, Number.MAX_SAFE_INTEGER / 2)));
 }
 
@@ -144,7 +147,8 @@ function statements(schema: string) {
   const live = (row: string, now: string): string =>
     `${row}.expires_at > ${now} AND (${row}.user_id IS NULL OR ${row}.user_gen >= ` +
     `COALESCE((SELECT u.generation FROM ${users} u WHERE u.user_id = ${row}.user_id), 0))`;
-  const generationOf = (user: string): string => `COALESCE((SELECT u.generation FROM ${users} u WHERE u.user_id = ${user}), 0)`;
+  const generationOf = (user: string): string =>
+    `COALESCE((SELECT u.generation FROM ${users} u WHERE u.user_id = ${user}), 0)`;
   return {
     // $1 id, $2 data, $3 created, $4 deadline, $5 user, $6 now, $7 ttl. An existing row (an expired
     // one not purged yet) is replaced whole; nothing is stored past the deadline.
@@ -252,7 +256,9 @@ export class PgStore implements SessionStore {
   /** @param options - the pool, the schema, the clock */
   constructor(options: PgStoreOptions) {
     if (typeof options?.pool?.query !== 'function') {
-      throw new SessionConfigError('sessionkit PgStore needs a node-postgres pool: new PgStore({ pool: createPgPool({ connectionString }) }).');
+      throw new SessionConfigError(
+        'sessionkit PgStore needs a node-postgres pool: new PgStore({ pool: createPgPool({ connectionString }) }).',
+      );
     }
     this.#pool = options.pool;
     this.#readPool = options.readPool ?? options.pool;
@@ -262,7 +268,8 @@ export class PgStore implements SessionStore {
   }
 
   async create(id: string, session: StoredSession, ttlMs: number, nowMs: number = this.#now()): Promise<'ok' | Gone> {
-    if (!isValidSessionId(id)) throw new SessionArgumentError('sessionkit PgStore: create was given an invalid session id.');
+    if (!isValidSessionId(id))
+      throw new SessionArgumentError('sessionkit PgStore: create was given an invalid session id.');
     const { meta } = session;
     const rows = await this.#joiningUser(meta.userId, 'create', [
       id,
@@ -310,8 +317,15 @@ export class PgStore implements SessionStore {
     return rows.length === 1 ? 'ok' : 'gone';
   }
 
-  async increment(id: string, key: string, by: number, ttlMs: number, nowMs: number = this.#now()): Promise<number | Gone> {
-    if (!Number.isSafeInteger(by)) throw new SessionArgumentError('sessionkit PgStore: increment takes a whole number.');
+  async increment(
+    id: string,
+    key: string,
+    by: number,
+    ttlMs: number,
+    nowMs: number = this.#now(),
+  ): Promise<number | Gone> {
+    if (!Number.isSafeInteger(by))
+      throw new SessionArgumentError('sessionkit PgStore: increment takes a whole number.');
     if (!isValidSessionId(id)) return 'gone';
     const [row] = await this.#query('increment', [id, key, String(by), nowMs, ttlParam(ttlMs)]);
     if (row?.['live'] !== true) return 'gone';
@@ -324,7 +338,8 @@ export class PgStore implements SessionStore {
   }
 
   async regenerate(oldId: string, newId: string, ttlMs: number, nowMs: number = this.#now()): Promise<'ok' | Gone> {
-    if (!isValidSessionId(newId)) throw new SessionArgumentError('sessionkit PgStore: regenerate was given an invalid new session id.');
+    if (!isValidSessionId(newId))
+      throw new SessionArgumentError('sessionkit PgStore: regenerate was given an invalid new session id.');
     if (!isValidSessionId(oldId)) return 'gone';
     const rows = await this.#query('regenerate', [oldId, newId, nowMs, ttlParam(ttlMs)]);
     return rows.length === 1 ? 'ok' : 'gone';
@@ -365,7 +380,11 @@ export class PgStore implements SessionStore {
   async purgeExpired(batchSize = 5_000, nowMs: number = this.#now()): Promise<number> {
     let total = 0;
     for (;;) {
-      const result = await this.#pool.query({ name: this.#name('purge'), text: this.#sql.purge, values: [nowMs, batchSize] });
+      const result = await this.#pool.query({
+        name: this.#name('purge'),
+        text: this.#sql.purge,
+        values: [nowMs, batchSize],
+      });
       const deleted = result.rowCount ?? 0;
       total += deleted;
       if (deleted < batchSize) return total;
@@ -380,7 +399,9 @@ export class PgStore implements SessionStore {
    * @param options - the interval and where failures go
    */
   startPurging(options: PurgeOptions = {}): () => void {
-    const onError = options.onError ?? ((error: unknown) => console.warn(`sessionkit PgStore: purgeExpired failed: ${String(error)}`));
+    const onError =
+      options.onError ??
+      ((error: unknown) => console.warn(`sessionkit PgStore: purgeExpired failed: ${String(error)}`));
     let running = false;
     const timer = setInterval(() => {
       if (running) return;
@@ -446,5 +467,7 @@ export class PgStore implements SessionStore {
  */
 function stringValues(data: unknown): Record<string, string> {
   if (data === null || typeof data !== 'object' || Array.isArray(data)) return {};
-  return Object.fromEntries(Object.entries(data).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+  return Object.fromEntries(
+    Object.entries(data).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+  );
 }

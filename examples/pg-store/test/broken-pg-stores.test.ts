@@ -27,7 +27,10 @@ const table = (): string => `"${schema}".sessions`;
 /** touch as `UPDATE … WHERE id = $1`: revives a row whose expiry passed. */
 class TouchRevives extends PgStore {
   override async touch(id: string, ttlMs: number): Promise<'ok' | Gone> {
-    const { rowCount } = await pool.query(`UPDATE ${table()} SET expires_at = LEAST($2::bigint, deadline) WHERE id = $1`, [id, Date.now() + ttlMs]);
+    const { rowCount } = await pool.query(
+      `UPDATE ${table()} SET expires_at = LEAST($2::bigint, deadline) WHERE id = $1`,
+      [id, Date.now() + ttlMs],
+    );
     return rowCount === 1 ? 'ok' : 'gone';
   }
 }
@@ -36,7 +39,11 @@ class TouchRevives extends PgStore {
 class IgnoresDeadline extends PgStore {
   override async create(id: string, session: StoredSession, ttlMs: number): Promise<'ok' | Gone> {
     const result = await super.create(id, session, ttlMs);
-    await pool.query(`UPDATE ${table()} SET expires_at = $2, deadline = $3 WHERE id = $1`, [id, Date.now() + ttlMs, Number.MAX_SAFE_INTEGER]);
+    await pool.query(`UPDATE ${table()} SET expires_at = $2, deadline = $3 WHERE id = $1`, [
+      id,
+      Date.now() + ttlMs,
+      Number.MAX_SAFE_INTEGER,
+    ]);
     return result;
   }
 }
@@ -47,7 +54,14 @@ class CreateKeepsLeftover extends PgStore {
     const now = Date.now();
     await pool.query(
       `INSERT INTO ${table()} (id, data, created_at, deadline, expires_at, user_id) VALUES ($1, $2, $3, $4, LEAST($5::bigint, $4::bigint), $6) ON CONFLICT (id) DO NOTHING`,
-      [id, JSON.stringify(session.data), session.meta.createdAt, session.meta.absoluteDeadlineMs, now + ttlMs, session.meta.userId ?? null],
+      [
+        id,
+        JSON.stringify(session.data),
+        session.meta.createdAt,
+        session.meta.absoluteDeadlineMs,
+        now + ttlMs,
+        session.meta.userId ?? null,
+      ],
     );
     return 'ok';
   }
@@ -69,7 +83,10 @@ class IncrementCastsBigint extends PgStore {
 /** Log out everywhere as a plain `DELETE … WHERE user_id = $1`: no generation, so a regenerate committing just after its snapshot survives. */
 class LogoutWithoutGeneration extends PgStore {
   override async destroyUserSessions(userId: string): Promise<number> {
-    const { rowCount } = await pool.query(`DELETE FROM ${table()} WHERE user_id = $1 AND expires_at > $2`, [userId, Date.now()]);
+    const { rowCount } = await pool.query(`DELETE FROM ${table()} WHERE user_id = $1 AND expires_at > $2`, [
+      userId,
+      Date.now(),
+    ]);
     return rowCount ?? 0;
   }
 }
@@ -91,19 +108,46 @@ function check(part: string): string {
 
 const CASES = [
   { name: 'touch as UPDATE … WHERE id = $1', Store: TouchRevives, caughtBy: [check('a touch after the idle expiry')] },
-  { name: 'the absolute deadline left to the TTL', Store: IgnoresDeadline, caughtBy: [check('ends a session at its absolute deadline by itself')] },
-  { name: 'create as INSERT … ON CONFLICT DO NOTHING', Store: CreateKeepsLeftover, caughtBy: [check('create over an expired session')] },
-  { name: 'increment with a ::bigint cast', Store: IncrementCastsBigint, caughtBy: [check('stored values that are not decimal integers'), check('a result past ±(2^53 − 1)')] },
-  { name: 'log out everywhere as DELETE … WHERE user_id, no generation', Store: LogoutWithoutGeneration, caughtBy: [check('ends a session being regenerated in a loop')] },
-  { name: 'log out everywhere as a listing, then a DELETE per session', Store: LogoutOneByOne, caughtBy: [check('ends a session being regenerated in a loop')] },
+  {
+    name: 'the absolute deadline left to the TTL',
+    Store: IgnoresDeadline,
+    caughtBy: [check('ends a session at its absolute deadline by itself')],
+  },
+  {
+    name: 'create as INSERT … ON CONFLICT DO NOTHING',
+    Store: CreateKeepsLeftover,
+    caughtBy: [check('create over an expired session')],
+  },
+  {
+    name: 'increment with a ::bigint cast',
+    Store: IncrementCastsBigint,
+    caughtBy: [check('stored values that are not decimal integers'), check('a result past ±(2^53 − 1)')],
+  },
+  {
+    name: 'log out everywhere as DELETE … WHERE user_id, no generation',
+    Store: LogoutWithoutGeneration,
+    caughtBy: [check('ends a session being regenerated in a loop')],
+  },
+  {
+    name: 'log out everywhere as a listing, then a DELETE per session',
+    Store: LogoutOneByOne,
+    caughtBy: [check('ends a session being regenerated in a loop')],
+  },
 ];
 
 describe('the suite catches broken PostgreSQL stores', () => {
   for (const { name, Store, caughtBy } of CASES) {
     it(`${name}: fails ${caughtBy.join('; ')}`, async () => {
-      const results = await runStoreChecks({ create: () => new Store({ pool, schema }), capabilities: { userIndex: true }, only: caughtBy });
+      const results = await runStoreChecks({
+        create: () => new Store({ pool, schema }),
+        capabilities: { userIndex: true },
+        only: caughtBy,
+      });
       expect(results.map((result) => result.name).sort()).toEqual([...caughtBy].sort());
-      expect(results.filter((result) => result.passed).map((result) => result.name), 'checks the broken store passed').toEqual([]);
+      expect(
+        results.filter((result) => result.passed).map((result) => result.name),
+        'checks the broken store passed',
+      ).toEqual([]);
     });
   }
 });

@@ -16,14 +16,18 @@ const HOW_TO_START =
   '`pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`); or set PG_TEST_URL to another server.';
 
 /** A pool on a fresh schema with the store's tables, and its teardown (drops the schema, ends the pool). */
-export async function testDatabase(label: string): Promise<{ pool: Pool; schema: string; dispose: () => Promise<void> }> {
+export async function testDatabase(
+  label: string,
+): Promise<{ pool: Pool; schema: string; dispose: () => Promise<void> }> {
   const schema = `sessionkit_test_${label}_${randomBytes(4).toString('hex')}`;
   const pool = createPgPool({ connectionString: TEST_DATABASE_URL, max: 8 }, () => undefined);
   try {
     await pool.query('SELECT 1');
   } catch (error) {
     await pool.end().catch(() => undefined);
-    throw new Error(`The PostgreSQL tests could not connect to ${TEST_DATABASE_URL.replace(/:[^:@/]*@/, ':***@')}: ${(error as Error).message}. ${HOW_TO_START}`);
+    throw new Error(
+      `The PostgreSQL tests could not connect to ${TEST_DATABASE_URL.replace(/:[^:@/]*@/, ':***@')}: ${(error as Error).message}. ${HOW_TO_START}`,
+    );
   }
   await migrate(pool, schema);
   return {

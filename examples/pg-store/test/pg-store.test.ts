@@ -26,7 +26,10 @@ describeSessionStore('PgStore (PostgreSQL)', {
 describe('PgStore beyond the suite', () => {
   it('migrate is idempotent and safe to run from several instances at once', async () => {
     await Promise.all([migrate(pool, schema), migrate(pool, schema), migrate(pool, schema)]);
-    const { rows } = await pool.query('SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = $1', [schema]);
+    const { rows } = await pool.query(
+      'SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = $1',
+      [schema],
+    );
     expect(rows[0].n).toBe(2);
   });
 
@@ -34,7 +37,10 @@ describe('PgStore beyond the suite', () => {
     const store = new PgStore({ pool, schema });
     const id = newId();
     await store.create(id, storedSession({ cart: JSON.stringify({ items: [1, 2] }), n: '3' }), HOUR_MS);
-    const { rows } = await pool.query(`SELECT jsonb_typeof(data) AS kind, data->>'n' AS n FROM "${schema}".sessions WHERE id = $1`, [id]);
+    const { rows } = await pool.query(
+      `SELECT jsonb_typeof(data) AS kind, data->>'n' AS n FROM "${schema}".sessions WHERE id = $1`,
+      [id],
+    );
     expect(rows[0]).toEqual({ kind: 'object', n: '3' });
   });
 
@@ -82,7 +88,9 @@ describe('PgStore beyond the suite', () => {
     const errors: unknown[] = [];
     const stop = store.startPurging({ intervalMs: 50, onError: (error) => errors.push(error) });
     await delay(300);
-    expect((await pool.query(`SELECT count(*)::int AS n FROM "${schema}".sessions WHERE id = $1`, [id])).rows[0].n).toBe(0);
+    expect(
+      (await pool.query(`SELECT count(*)::int AS n FROM "${schema}".sessions WHERE id = $1`, [id])).rows[0].n,
+    ).toBe(0);
     expect(errors).toEqual([]);
     stop();
     store.close();
@@ -90,7 +98,10 @@ describe('PgStore beyond the suite', () => {
 
   it('a statement that runs past statement_timeout fails (and becomes a 503 in the manager) instead of hanging', async () => {
     const { createPgPool } = await import('../src/pg-store.js');
-    const slow = createPgPool({ connectionString: (pool as unknown as { options: { connectionString: string } }).options.connectionString, statement_timeout: 100 });
+    const slow = createPgPool({
+      connectionString: (pool as unknown as { options: { connectionString: string } }).options.connectionString,
+      statement_timeout: 100,
+    });
     try {
       await expect(slow.query('SELECT pg_sleep(1)')).rejects.toThrow(/statement timeout/);
     } finally {

@@ -34,11 +34,18 @@ function harness(createApp: () => Express): AdapterHarness {
       await once(server, 'listening');
       return {
         url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-        close: () => new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
+        close: () =>
+          new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
       };
     },
   };
 }
 
-describeAdapter('express 5', harness(() => express()));
-describeAdapter('express 4', harness(() => express4()));
+describeAdapter(
+  'express 5',
+  harness(() => express()),
+);
+describeAdapter(
+  'express 4',
+  harness(() => express4()),
+);

@@ -22,7 +22,10 @@ const onError: ErrorRequestHandler = (error, _req, res, _next) => {
     res.destroy();
     return;
   }
-  res.status(isSessionError(error) ? error.status : 500).type('text/plain').send(`error: ${(error as { code?: string }).code ?? 'unknown'}`);
+  res
+    .status(isSessionError(error) ? error.status : 500)
+    .type('text/plain')
+    .send(`error: ${(error as { code?: string }).code ?? 'unknown'}`);
 };
 
 type Factory = () => Express;
@@ -244,7 +247,7 @@ describe.each([
     expect(calls).toEqual([]);
   });
 
-  it('creates a cookieless request\'s session on first access: its cookie goes out and its data is saved', async () => {
+  it("creates a cookieless request's session on first access: its cookie goes out and its data is saved", async () => {
     const { store, calls } = recordingStore(new MemoryStore());
     const client = await serve(
       factory,
@@ -320,7 +323,7 @@ describe.each([
 
   it('routes a store failure to next(err) with status 503 and no Set-Cookie', async () => {
     const failing = new MemoryStore();
-    failing.create = () => Promise.reject(new Error('READONLY You can\'t write against a read only replica.'));
+    failing.create = () => Promise.reject(new Error("READONLY You can't write against a read only replica."));
     const client = await serve(factory, (app) => login(app), failing);
     const response = await client.get('/login');
     expect(response.status).toBe(503);

@@ -131,7 +131,10 @@ function newApp(manager: SessionManager<object>, passportView = false): Express 
 
 let prefixes = 0;
 
-function manager(client: NodeRedis | OldStoreClient, options: { forwardTtlMs?: number; maxRecordBytes?: number; storeTimeoutMs?: number } = {}) {
+function manager(
+  client: NodeRedis | OldStoreClient,
+  options: { forwardTtlMs?: number; maxRecordBytes?: number; storeTimeoutMs?: number } = {},
+) {
   const prefix = `sk${++prefixes}:`;
   const created = createSessionManager({
     secrets: [NEW_SECRET],
@@ -182,7 +185,8 @@ const me = async (client: TestClient): Promise<{ status: number; body: Me; setCo
 /** Logs `user` in on the old app (and puts `items` in the cart); resolves the `connect.sid` value. */
 async function oldLogin(url: string, user: string | undefined, items: string[] = []): Promise<string> {
   const browser = new TestClient(url);
-  if (user !== undefined) expect((await browser.postForm('/login', { username: user, password: PASSWORD })).status).toBe(200);
+  if (user !== undefined)
+    expect((await browser.postForm('/login', { username: user, password: PASSWORD })).status).toBe(200);
   for (const item of items) expect((await browser.postForm('/cart', { item })).status).toBe(200);
   const cookie = browser.cookie('connect.sid');
   if (cookie === undefined) throw new Error('the old app set no cookie');
@@ -218,7 +222,10 @@ describe('express-session + connect-redis → sessionkit', () => {
       bob: await oldLogin(old.url, undefined, ['lamp']),
       carol: await oldLogin(beforeRotation.url, 'carol'),
     };
-    const stored = JSON.parse((await nodeRedis.get(`sess:${oldIdOf(cookies.alice)}`)) ?? 'null') as Record<string, unknown>;
+    const stored = JSON.parse((await nodeRedis.get(`sess:${oldIdOf(cookies.alice)}`)) ?? 'null') as Record<
+      string,
+      unknown
+    >;
     expect(stored).toMatchObject({ passport: { user: 'alice' }, cart: ['book', 'pen'], cookie: { path: '/' } });
     await old.close();
     await beforeRotation.close();
@@ -345,8 +352,12 @@ describe('express-session + connect-redis → sessionkit', () => {
     const signedVictim = decodeURIComponent(victim).slice(2);
     const forgeries = {
       'signed with a secret the app never had': signedWith('attacker secret', victimId),
-      'the victim id with another id’s signature': encodeURIComponent(`s:${victimId}.${signature.sign('other', OLD_SECRET).split('.')[1]}`),
-      'a tampered id': encodeURIComponent(`s:${victimId.slice(0, -1)}${victimId.endsWith('A') ? 'B' : 'A'}${signedVictim.slice(victimId.length)}`),
+      'the victim id with another id’s signature': encodeURIComponent(
+        `s:${victimId}.${signature.sign('other', OLD_SECRET).split('.')[1]}`,
+      ),
+      'a tampered id': encodeURIComponent(
+        `s:${victimId.slice(0, -1)}${victimId.endsWith('A') ? 'B' : 'A'}${signedVictim.slice(victimId.length)}`,
+      ),
       'a truncated signature': encodeURIComponent(`s:${signedVictim.slice(0, -2)}`),
       'unsigned (no s: prefix)': victimId,
       'an empty signature': encodeURIComponent(`s:${victimId}.`),
@@ -395,7 +406,10 @@ describe('express-session + connect-redis → sessionkit', () => {
       const answer = await me(switched(app.url, encodeURIComponent(`s:${signature.sign(id, OLD_SECRET)}`)));
       expect(answer.body, label).toMatchObject({ user: null, id: null });
       // The cookie was the old library's own: expired, so the browser stops sending it.
-      expect(answer.setCookies.some((line) => /^connect\.sid=; /.test(line)), label).toBe(true);
+      expect(
+        answer.setCookies.some((line) => /^connect\.sid=; /.test(line)),
+        label,
+      ).toBe(true);
     }
 
     // __proto__ keys never reach the app, at any depth; the rest of the record is imported.
@@ -410,7 +424,10 @@ describe('express-session + connect-redis → sessionkit', () => {
 
   it('an old store that does not answer is a 503 within the store timeout, and the retry imports', async () => {
     const oldRedis = await startRedis();
-    const oldClient: NodeRedis = createClient({ url: `redis://127.0.0.1:${oldRedis.port}`, socket: { reconnectStrategy: false } });
+    const oldClient: NodeRedis = createClient({
+      url: `redis://127.0.0.1:${oldRedis.port}`,
+      socket: { reconnectStrategy: false },
+    });
     oldClient.on('error', () => undefined);
     await oldClient.connect();
     try {

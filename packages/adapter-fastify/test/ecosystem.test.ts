@@ -119,7 +119,7 @@ function ecosystemSuite(makeStore: () => SessionStore): void {
       expect(JSON.parse((await client.get('/me')).body)).toEqual({ authenticated: false, user: null });
     });
 
-    it('regenerates the session at login and keeps only passport\'s fields, as on @fastify/session', async () => {
+    it("regenerates the session at login and keeps only passport's fields, as on @fastify/session", async () => {
       const store = makeStore();
       const client = await start(await passportApp(store));
       await client.request('POST', '/cart');

@@ -1,7 +1,13 @@
 // Fastify-only hazards: plugin encapsulation and metadata, hook order beside @fastify/cookie, and
 // errors through Fastify's error handler. The shared behaviour is in contract.test.ts.
 import fastifyCookie from '@fastify/cookie';
-import { type DefaultSessionData, isSessionError, MemoryStore, type Session, type SessionStore } from '@sessionkit/core';
+import {
+  type DefaultSessionData,
+  isSessionError,
+  MemoryStore,
+  type Session,
+  type SessionStore,
+} from '@sessionkit/core';
 import { TestClient, testSecrets } from '@sessionkit/core/testing';
 import Fastify, { type FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
@@ -102,15 +108,24 @@ describe('@sessionkit/fastify', () => {
     type Guard = (request: import('fastify').FastifyRequest, reply: import('fastify').FastifyReply) => Promise<unknown>;
     // Each is a way Fastify's docs allow an async hook to answer early.
     const guards: Array<[string, Guard]> = [
-      ['reply.send() without returning it', async (request, reply) => {
-        if (request.session.data['user'] === undefined) reply.code(401).send('log in first');
-      }],
-      ['return reply.send()', async (request, reply) => {
-        if (request.session.data['user'] === undefined) return reply.code(401).send('log in first');
-      }],
-      ['await reply.send()', async (request, reply) => {
-        if (request.session.data['user'] === undefined) await reply.code(401).send('log in first');
-      }],
+      [
+        'reply.send() without returning it',
+        async (request, reply) => {
+          if (request.session.data['user'] === undefined) reply.code(401).send('log in first');
+        },
+      ],
+      [
+        'return reply.send()',
+        async (request, reply) => {
+          if (request.session.data['user'] === undefined) return reply.code(401).send('log in first');
+        },
+      ],
+      [
+        'await reply.send()',
+        async (request, reply) => {
+          if (request.session.data['user'] === undefined) await reply.code(401).send('log in first');
+        },
+      ],
     ];
 
     async function guardedApp(hook: 'onRequest' | 'preHandler', guard: Guard) {

@@ -48,7 +48,8 @@ async function listen(app: FastifyInstance): Promise<string> {
 }
 
 /** @fastify/session's request.session, as the old app uses it. */
-const oldSession = (request: FastifyRequest) => request.session as unknown as { get(key: string): unknown; set(key: string, value: unknown): void };
+const oldSession = (request: FastifyRequest) =>
+  request.session as unknown as { get(key: string): unknown; set(key: string, value: unknown): void };
 
 /** The app as it ran before the switch: @fastify/session with connect-redis, @fastify/passport. */
 async function oldApp(secret: string | string[]): Promise<FastifyInstance> {
@@ -62,7 +63,10 @@ async function oldApp(secret: string | string[]): Promise<FastifyInstance> {
     cookie: { secure: false, maxAge: 24 * 60 * 60_000 },
   });
   const passport = new fastifyPassport.Authenticator();
-  passport.use('local', new LocalStrategy((username, password, done) => done(null, password === PASSWORD ? { id: username } : false)));
+  passport.use(
+    'local',
+    new LocalStrategy((username, password, done) => done(null, password === PASSWORD ? { id: username } : false)),
+  );
   passport.registerUserSerializer(async (user: { id: string }) => user.id);
   passport.registerUserDeserializer(async (id: string) => ({ id }));
   await app.register(passport.initialize());
@@ -70,7 +74,10 @@ async function oldApp(secret: string | string[]): Promise<FastifyInstance> {
   app.post('/login', { preValidation: passport.authenticate('local') }, async () => 'logged in');
   app.post('/cart', async (request) => {
     const old = oldSession(request);
-    old.set('cart', [...((old.get('cart') as string[] | undefined) ?? []), String((request.body as { item?: unknown }).item)]);
+    old.set('cart', [
+      ...((old.get('cart') as string[] | undefined) ?? []),
+      String((request.body as { item?: unknown }).item),
+    ]);
     return 'added';
   });
   return app;
@@ -123,7 +130,8 @@ const oldIdOf = (cookie: string): string => decodeURIComponent(cookie).split('.'
 
 async function oldLogin(url: string, user: string | undefined, items: string[] = []): Promise<string> {
   const browser = new TestClient(url);
-  if (user !== undefined) expect((await browser.postForm('/login', { username: user, password: PASSWORD })).status).toBe(200);
+  if (user !== undefined)
+    expect((await browser.postForm('/login', { username: user, password: PASSWORD })).status).toBe(200);
   for (const item of items) expect((await browser.postForm('/cart', { item })).status).toBe(200);
   const cookie = browser.cookie('sessionId');
   if (cookie === undefined) throw new Error('the old app set no cookie');
@@ -177,7 +185,10 @@ describe('@fastify/session + Redis → sessionkit', () => {
       bob: await oldLogin(oldUrl, undefined, ['lamp']),
       carol: await oldLogin(beforeRotationUrl, 'carol'),
     };
-    const stored = JSON.parse((await nodeRedis.get(`sess:${oldIdOf(cookies.alice)}`)) ?? 'null') as Record<string, unknown>;
+    const stored = JSON.parse((await nodeRedis.get(`sess:${oldIdOf(cookies.alice)}`)) ?? 'null') as Record<
+      string,
+      unknown
+    >;
     expect(stored).toMatchObject({ passport: 'alice', cart: ['book', 'pen'], cookie: { path: '/' } });
     await old.close();
     await beforeRotation.close();
@@ -225,7 +236,9 @@ describe('@fastify/session + Redis → sessionkit', () => {
     const url = await listen(await newApp(sessions));
     for (const [index, user] of users.entries()) {
       const cookie = cookies[index] as string;
-      const answers = await Promise.all(Array.from({ length: index % 2 === 0 ? 2 : 4 }, () => me(switched(url, cookie))));
+      const answers = await Promise.all(
+        Array.from({ length: index % 2 === 0 ? 2 : 4 }, () => me(switched(url, cookie))),
+      );
       for (const answer of answers) expect(answer.body).toMatchObject({ user, cart: ['ticket'], userId: user });
       expect(new Set(answers.map((answer) => answer.body.id)).size).toBe(1);
       expect(await sessions.listUserSessions(user)).toEqual([answers[0]?.body.id]);
@@ -251,13 +264,18 @@ describe('@fastify/session + Redis → sessionkit', () => {
     };
     const { manager: sessions } = manager(counting);
     const url = await listen(await newApp(sessions));
-    const sign = (secret: string, id: string) => `${id}.${createHmac('sha256', secret).update(id).digest('base64').replace(/=/g, '')}`;
+    const sign = (secret: string, id: string) =>
+      `${id}.${createHmac('sha256', secret).update(id).digest('base64').replace(/=/g, '')}`;
     const forgeries = {
-      'signed with a secret the app never had': encodeURIComponent(sign('attacker secret, also 32 characters', victimId)),
-      'signed with SHA-1 instead of SHA-256': encodeURIComponent(`${victimId}.${createHmac('sha1', OLD_SECRET).update(victimId).digest('base64').replace(/=/g, '')}`),
+      'signed with a secret the app never had': encodeURIComponent(
+        sign('attacker secret, also 32 characters', victimId),
+      ),
+      'signed with SHA-1 instead of SHA-256': encodeURIComponent(
+        `${victimId}.${createHmac('sha1', OLD_SECRET).update(victimId).digest('base64').replace(/=/g, '')}`,
+      ),
       'a tampered id': encodeURIComponent(`${victimId.slice(0, -1)}${victimId.endsWith('A') ? 'B' : 'A'}.${signature}`),
       'a truncated signature': encodeURIComponent(`${victimId}.${signature.slice(0, -2)}`),
-      'unsigned': victimId,
+      unsigned: victimId,
       'an empty signature': `${victimId}.`,
       'express-session style (s: prefix)': encodeURIComponent(`s:${victimId}.${signature}`),
     };
@@ -279,7 +297,10 @@ describe('@fastify/session + Redis → sessionkit', () => {
     const { manager: sessions } = manager(ioredis);
     const url = await listen(await newApp(sessions));
     const id = 'expired-fastify-session';
-    await nodeRedis.set(`sess:${id}`, '{"cookie":{"expires":"2001-01-01T00:00:00.000Z","originalMaxAge":1000,"path":"/"},"passport":"mallory"}');
+    await nodeRedis.set(
+      `sess:${id}`,
+      '{"cookie":{"expires":"2001-01-01T00:00:00.000Z","originalMaxAge":1000,"path":"/"},"passport":"mallory"}',
+    );
     const signed = `${id}.${createHmac('sha256', OLD_SECRET).update(id).digest('base64').replace(/=/g, '')}`;
     const answer = await me(switched(url, encodeURIComponent(signed)));
     expect(answer.body).toMatchObject({ user: null, id: null });

@@ -145,7 +145,8 @@ function createJar(ctx: Context, written: Written): CookieJar {
  * would never reach the client.
  */
 function carryHeaders(error: unknown, written: Written): void {
-  if (typeof error !== 'object' || error === null || (written.setCookies.length === 0 && written.headers.size === 0)) return;
+  if (typeof error !== 'object' || error === null || (written.setCookies.length === 0 && written.headers.size === 0))
+    return;
   const target = error as { headers?: Record<string, string | string[]> };
   const headers: Record<string, string | string[]> = { ...target.headers };
   for (const [name, value] of written.headers) headers[name] = value;

@@ -27,7 +27,7 @@ async function serve(handler: Middleware, store: SessionStore = new MemoryStore(
 }
 
 describe('@sessionkit/koa', () => {
-  it('types ctx.session through Koa\'s DefaultContext', async () => {
+  it("types ctx.session through Koa's DefaultContext", async () => {
     const { client } = await serve(async (ctx) => {
       expectTypeOf(ctx.session).toEqualTypeOf<Session<DefaultSessionData>>();
       ctx.body = { isNew: ctx.session.isNew };
@@ -84,7 +84,9 @@ describe('@sessionkit/koa', () => {
   it("keeps the error's own headers and status beside the session cookie on ctx.throw", async () => {
     const { client } = await serve(async (ctx) => {
       ctx.session.data['attempts'] = 1;
-      ctx.throw(401, 'Who are you?', { headers: { 'WWW-Authenticate': 'Basic realm="demo"', 'set-cookie': 'flash=denied; Path=/' } });
+      ctx.throw(401, 'Who are you?', {
+        headers: { 'WWW-Authenticate': 'Basic realm="demo"', 'set-cookie': 'flash=denied; Path=/' },
+      });
     });
     const response = await client.get('/');
     expect(response.status).toBe(401);

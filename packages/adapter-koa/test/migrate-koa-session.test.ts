@@ -42,7 +42,9 @@ let ioredis: Redis;
 const servers: Server[] = [];
 const koaRedisStores: KoaRedisStore[] = [];
 
-async function listen(app: Koa<DefaultState, never> | Koa<DefaultState, KoaSessionContext>): Promise<{ url: string; close: () => Promise<void> }> {
+async function listen(
+  app: Koa<DefaultState, never> | Koa<DefaultState, KoaSessionContext>,
+): Promise<{ url: string; close: () => Promise<void> }> {
   const server = app.listen(0, '127.0.0.1');
   servers.push(server);
   await once(server, 'listening');
@@ -58,7 +60,9 @@ async function listen(app: Koa<DefaultState, never> | Koa<DefaultState, KoaSessi
 
 function localPassport() {
   const passport = new koaPassport.KoaPassport();
-  passport.use(new LocalStrategy((username, password, done) => done(null, password === PASSWORD ? { id: username } : false)));
+  passport.use(
+    new LocalStrategy((username, password, done) => done(null, password === PASSWORD ? { id: username } : false)),
+  );
   passport.serializeUser((user, done) => done(null, (user as { id: string }).id));
   passport.deserializeUser((id: string, done) => done(null, { id }));
   return passport;
@@ -118,7 +122,10 @@ function newApp(manager: SessionManager<object>): Koa<DefaultState, KoaSessionCo
 
 let prefixes = 0;
 
-function manager(client: Redis | OldStoreClient, options: { keys?: string[]; algorithm?: string; forwardTtlMs?: number } = {}) {
+function manager(
+  client: Redis | OldStoreClient,
+  options: { keys?: string[]; algorithm?: string; forwardTtlMs?: number } = {},
+) {
   const prefix = `sk${++prefixes}:`;
   const created = createSessionManager({
     secrets: [NEW_SECRET],
@@ -143,7 +150,8 @@ interface OldCookie {
 
 async function oldLogin(url: string, user: string | undefined, items: string[] = []): Promise<OldCookie> {
   const browser = new TestClient(url);
-  if (user !== undefined) expect((await browser.postForm('/login', { username: user, password: PASSWORD })).status).toBe(200);
+  if (user !== undefined)
+    expect((await browser.postForm('/login', { username: user, password: PASSWORD })).status).toBe(200);
   for (const item of items) expect((await browser.postForm('/cart', { item })).status).toBe(200);
   const value = browser.cookie('koa.sess');
   const sig = browser.cookie('koa.sess.sig');
@@ -248,7 +256,11 @@ describe('koa-session + koa-redis → sessionkit', () => {
     expect((await me(switched(sha1App.url, cookie))).body).toMatchObject({ authenticated: false, id: null });
     const sha256 = manager(ioredis, { keys: ['a sha256 koa key'], algorithm: 'sha256' });
     const sha256App = await listen(newApp(sha256.manager));
-    expect((await me(switched(sha256App.url, cookie))).body).toMatchObject({ authenticated: true, user: 'sam', cart: ['tea'] });
+    expect((await me(switched(sha256App.url, cookie))).body).toMatchObject({
+      authenticated: true,
+      user: 'sam',
+      cart: ['tea'],
+    });
   });
 
   it('two concurrent first requests with the same old cookie end in one session, both logged in', async () => {
@@ -260,8 +272,11 @@ describe('koa-session + koa-redis → sessionkit', () => {
     const app = await listen(newApp(sessions));
     for (const [index, user] of users.entries()) {
       const cookie = cookies[index] as OldCookie;
-      const answers = await Promise.all(Array.from({ length: index % 2 === 0 ? 2 : 4 }, () => me(switched(app.url, cookie))));
-      for (const answer of answers) expect(answer.body).toMatchObject({ authenticated: true, user, cart: ['ticket'], userId: user });
+      const answers = await Promise.all(
+        Array.from({ length: index % 2 === 0 ? 2 : 4 }, () => me(switched(app.url, cookie))),
+      );
+      for (const answer of answers)
+        expect(answer.body).toMatchObject({ authenticated: true, user, cart: ['ticket'], userId: user });
       expect(new Set(answers.map((answer) => answer.body.id)).size).toBe(1);
       expect(await sessions.listUserSessions(user)).toEqual([answers[0]?.body.id]);
     }
@@ -284,11 +299,15 @@ describe('koa-session + koa-redis → sessionkit', () => {
     };
     const { manager: sessions } = manager(counting);
     const app = await listen(newApp(sessions));
-    const keygrip = (key: string, value: string) => createHmac('sha1', key).update(`koa.sess=${value}`).digest('base64url');
+    const keygrip = (key: string, value: string) =>
+      createHmac('sha1', key).update(`koa.sess=${value}`).digest('base64url');
     const forgeries: Record<string, { value: string; sig?: string }> = {
       'signed with a key the app never had': { value: victim.value, sig: keygrip('attacker key', victim.value) },
       'the victim key with another cookie’s signature': { value: victim.value, sig: other.sig },
-      'a tampered key': { value: `${victim.value.slice(0, -1)}${victim.value.endsWith('0') ? '1' : '0'}`, sig: victim.sig },
+      'a tampered key': {
+        value: `${victim.value.slice(0, -1)}${victim.value.endsWith('0') ? '1' : '0'}`,
+        sig: victim.sig,
+      },
       'a truncated signature': { value: victim.value, sig: victim.sig.slice(0, -2) },
       'no signature cookie': { value: victim.value },
       'an empty signature': { value: victim.value, sig: '' },
@@ -303,7 +322,11 @@ describe('koa-session + koa-redis → sessionkit', () => {
     await me(plain);
     expect(scripts).toBe(0);
     expect(await ioredis.get(victim.value)).toBe(before);
-    expect((await me(switched(app.url, victim))).body).toMatchObject({ authenticated: true, user: 'victim', cart: ['secret-plans'] });
+    expect((await me(switched(app.url, victim))).body).toMatchObject({
+      authenticated: true,
+      user: 'victim',
+      cart: ['secret-plans'],
+    });
     expect(scripts).toBe(2);
   });
 
@@ -318,10 +341,15 @@ describe('koa-session + koa-redis → sessionkit', () => {
     for (const [label, record] of Object.entries(records)) {
       const externalKey = `bad-${label.replace(/\W+/g, '-')}`;
       await ioredis.set(externalKey, record);
-      const sig = createHmac('sha1', KEYS[0] as string).update(`koa.sess=${externalKey}`).digest('base64url');
+      const sig = createHmac('sha1', KEYS[0] as string)
+        .update(`koa.sess=${externalKey}`)
+        .digest('base64url');
       const answer = await me(switched(app.url, { value: externalKey, sig }));
       expect(answer.body, label).toMatchObject({ authenticated: false, id: null });
-      expect(answer.setCookies.some((line) => line.startsWith('koa.sess.sig=; ')), label).toBe(true);
+      expect(
+        answer.setCookies.some((line) => line.startsWith('koa.sess.sig=; ')),
+        label,
+      ).toBe(true);
     }
   });
 });

@@ -55,12 +55,16 @@ app.use(router.routes());
 
 /** The diagnostics of a program made of `source` (as test/typed-app.ts) and this folder's declarations. */
 function typeCheck(source: string): string[] {
-  const config = ts.getParsedCommandLineOfConfigFile(join(here, '../tsconfig.json'), {}, {
-    ...ts.sys,
-    onUnRecoverableConfigFileDiagnostic: (diagnostic) => {
-      throw new Error(ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'));
+  const config = ts.getParsedCommandLineOfConfigFile(
+    join(here, '../tsconfig.json'),
+    {},
+    {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: (diagnostic) => {
+        throw new Error(ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'));
+      },
     },
-  });
+  );
   if (config === undefined) throw new Error('tsconfig.json could not be read');
   const file = join(here, 'typed-app.ts');
   const host = ts.createCompilerHost(config.options);

@@ -79,13 +79,19 @@ export function resolveCookieOptions(options: CookieOptions = {}): ResolvedCooki
   const sameSite = options.sameSite ?? 'lax';
   let secure = options.secure ?? 'auto';
   if (typeof name !== 'string' || !NAME_PATTERN.test(name)) {
-    fail(`cookie.name ${JSON.stringify(name)} is not a valid cookie name: use letters, digits and !#$%&'*+-.^_\`|~ only (no spaces, ';', '=' or quotes).`);
+    fail(
+      `cookie.name ${JSON.stringify(name)} is not a valid cookie name: use letters, digits and !#$%&'*+-.^_\`|~ only (no spaces, ';', '=' or quotes).`,
+    );
   }
   if (typeof path !== 'string' || !PATH_PATTERN.test(path)) {
-    fail(`cookie.path ${JSON.stringify(path)} is invalid: it must start with '/' and contain no ';' or control characters.`);
+    fail(
+      `cookie.path ${JSON.stringify(path)} is invalid: it must start with '/' and contain no ';' or control characters.`,
+    );
   }
   if (options.domain !== undefined && (typeof options.domain !== 'string' || !DOMAIN_PATTERN.test(options.domain))) {
-    fail(`cookie.domain ${JSON.stringify(options.domain)} is not a host name: use something like 'example.com', with no ';', '=' or spaces.`);
+    fail(
+      `cookie.domain ${JSON.stringify(options.domain)} is not a host name: use something like 'example.com', with no ';', '=' or spaces.`,
+    );
   }
   if (!['lax', 'strict', 'none'].includes(sameSite)) {
     fail(`cookie.sameSite must be 'lax', 'strict' or 'none'; got ${JSON.stringify(sameSite)}.`);
@@ -97,11 +103,15 @@ export function resolveCookieOptions(options: CookieOptions = {}): ResolvedCooki
   const lowerName = name.toLowerCase();
   const hostPrefixed = lowerName.startsWith('__host-');
   if (hostPrefixed || lowerName.startsWith('__secure-')) {
-    if (secure === false) fail(`cookie.name ${name} requires Secure: remove cookie.secure: false (browsers reject such a cookie).`);
+    if (secure === false)
+      fail(`cookie.name ${name} requires Secure: remove cookie.secure: false (browsers reject such a cookie).`);
     secure = true;
   }
   if (hostPrefixed) {
-    if (options.domain !== undefined) fail(`a __Host- cookie must not have a Domain: remove cookie.domain or rename the cookie to __Secure-${name.slice(7)}.`);
+    if (options.domain !== undefined)
+      fail(
+        `a __Host- cookie must not have a Domain: remove cookie.domain or rename the cookie to __Secure-${name.slice(7)}.`,
+      );
     if (path !== '/') fail(`a __Host- cookie must have Path=/: remove cookie.path or rename the cookie.`);
   }
   if (sameSite === 'none' && secure !== true) {
@@ -171,7 +181,11 @@ const SEAL_CHARACTERS = /^[A-Za-z0-9_*.-]+$/;
 /** The attributes after `name=value`, without and with Secure, built once per options object. */
 const suffixCache = new WeakMap<ResolvedCookieOptions, { readonly plain: string; readonly secure: string }>();
 
-function attributes(options: ResolvedCookieOptions, secure: boolean, maxAgeMs: number | undefined): Parameters<typeof serialize>[2] {
+function attributes(
+  options: ResolvedCookieOptions,
+  secure: boolean,
+  maxAgeMs: number | undefined,
+): Parameters<typeof serialize>[2] {
   return {
     // Seals are base64url and `*`, already cookie-safe: no percent-encoding round trip.
     encode: identity,

@@ -53,7 +53,12 @@ function snapshotBytes(snapshot: Snapshot): number {
  * it; a request that does not grow the data (`before` is what the store had) is therefore never
  * refused, or a session once over the limit would fail every request, reads included, until logout.
  */
-export function serializeData(data: Record<string, unknown>, serializer: Serializer, maxBytes: number, before: Snapshot): Snapshot {
+export function serializeData(
+  data: Record<string, unknown>,
+  serializer: Serializer,
+  maxBytes: number,
+  before: Snapshot,
+): Snapshot {
   const current: Snapshot = new Map();
   let bytes = 0;
   for (const key of Object.keys(data)) {

@@ -37,7 +37,14 @@ export function sealIron(payload: unknown, keys: DerivedKeys): string {
  */
 export function unsealIron(sealed: string, keys: DerivedKeys): unknown {
   const parts = sealed.split('*');
-  if (parts.length !== 8 || parts[0] !== PREFIX || parts[1] !== keys.id || parts[2] !== '' || parts[5] !== '' || parts[6] !== '') {
+  if (
+    parts.length !== 8 ||
+    parts[0] !== PREFIX ||
+    parts[1] !== keys.id ||
+    parts[2] !== '' ||
+    parts[5] !== '' ||
+    parts[6] !== ''
+  ) {
     return undefined;
   }
   const expected = createHmac('sha256', keys.integrity).update(parts.slice(0, 6).join('*')).digest();
@@ -45,7 +52,10 @@ export function unsealIron(sealed: string, keys: DerivedKeys): unknown {
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
   try {
     const decipher = createDecipheriv('aes-256-cbc', keys.encryption, Buffer.from(parts[3] as string, 'base64url'));
-    const text = Buffer.concat([decipher.update(Buffer.from(parts[4] as string, 'base64url')), decipher.final()]).toString('utf8');
+    const text = Buffer.concat([
+      decipher.update(Buffer.from(parts[4] as string, 'base64url')),
+      decipher.final(),
+    ]).toString('utf8');
     return JSON.parse(text);
   } catch {
     // A verified MAC with undecryptable content means a key mix-up, never a valid cookie.

@@ -121,7 +121,9 @@ async function pickCookie(sealer: CookieSealer, candidates: readonly string[], n
  * const manager = createSessionManager({ secrets: [process.env.SESSION_SECRET!], idleTimeoutMs: 30 * 60_000 });
  * ```
  */
-export function createSessionManager<T extends object = DefaultSessionData>(options: SessionOptions): SessionManager<T> {
+export function createSessionManager<T extends object = DefaultSessionData>(
+  options: SessionOptions,
+): SessionManager<T> {
   const resolved = resolveOptions(options);
   const { store, now, cookie } = resolved;
   const sealer = new CookieSealer(resolved.secrets, resolved.cookieCacheSize);
@@ -171,7 +173,11 @@ export function createSessionManager<T extends object = DefaultSessionData>(opti
   }
 
   /** The import of a verified old cookie (or the fresh state when there is nothing to import). */
-  async function importOld(jar: CookieJar, verified: readonly VerifiedOldCookie[], fresh: LoadedState): Promise<Session<T>> {
+  async function importOld(
+    jar: CookieJar,
+    verified: readonly VerifiedOldCookie[],
+    fresh: LoadedState,
+  ): Promise<Session<T>> {
     const imported = await (migrator as Migrator).load(jar, verified, fresh);
     return createSession<T>(context, imported.jar, imported.loaded);
   }
@@ -189,7 +195,7 @@ export function createSessionManager<T extends object = DefaultSessionData>(opti
   function userIndex(): Required<Pick<typeof store, 'listUserSessions' | 'destroyUserSessions'>> {
     if (typeof store.listUserSessions !== 'function' || typeof store.destroyUserSessions !== 'function') {
       throw new SessionConfigError(
-        'sessionkit: this store keeps no user index, so it cannot list or destroy a user\'s sessions: use MemoryStore, RedisStore, or add listUserSessions/destroyUserSessions to your store.',
+        "sessionkit: this store keeps no user index, so it cannot list or destroy a user's sessions: use MemoryStore, RedisStore, or add listUserSessions/destroyUserSessions to your store.",
       );
     }
     return store as Required<Pick<typeof store, 'listUserSessions' | 'destroyUserSessions'>>;
@@ -219,11 +225,15 @@ export function createSessionManager<T extends object = DefaultSessionData>(opti
     },
     listUserSessions(userId) {
       const index = userIndex();
-      return callStore('listUserSessions', resolved.storeTimeoutMs, () => index.listUserSessions(checkUserId(userId), now()));
+      return callStore('listUserSessions', resolved.storeTimeoutMs, () =>
+        index.listUserSessions(checkUserId(userId), now()),
+      );
     },
     destroyUserSessions(userId) {
       const index = userIndex();
-      return callStore('destroyUserSessions', resolved.storeTimeoutMs, () => index.destroyUserSessions(checkUserId(userId), now()));
+      return callStore('destroyUserSessions', resolved.storeTimeoutMs, () =>
+        index.destroyUserSessions(checkUserId(userId), now()),
+      );
     },
   };
 }
@@ -237,6 +247,8 @@ export function isSessionManager(value: unknown): value is SessionManager<object
  * What adapters accept: options (a manager is created from them) or a manager created already, so
  * several apps or frameworks can share one.
  */
-export function toSessionManager<T extends object = DefaultSessionData>(input: SessionOptions | SessionManager<T>): SessionManager<T> {
+export function toSessionManager<T extends object = DefaultSessionData>(
+  input: SessionOptions | SessionManager<T>,
+): SessionManager<T> {
   return isSessionManager(input) ? (input as SessionManager<T>) : createSessionManager<T>(input as SessionOptions);
 }

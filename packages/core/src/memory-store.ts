@@ -119,19 +119,29 @@ export class MemoryStore implements SessionStore {
     return 'ok';
   }
 
-  async increment(id: string, key: string, by: number, ttlMs: number, nowMs: number = this.#now()): Promise<number | Gone> {
+  async increment(
+    id: string,
+    key: string,
+    by: number,
+    ttlMs: number,
+    nowMs: number = this.#now(),
+  ): Promise<number | Gone> {
     if (!Number.isSafeInteger(by)) throw new SessionArgumentError('sessionkit: increment takes a whole number.');
     const entry = this.#live(id, nowMs);
     if (entry === undefined) return 'gone';
     const current = entry.data.get(key);
     // The grammar of Redis's HINCRBY (docs/store-contract.md): "007", "+1", " 1" and "1.5" are not integers.
     if (current !== undefined && !INTEGER_TEXT.test(current)) {
-      throw new SessionArgumentError(`sessionkit: session key "${key}" holds a value that is not an integer; it cannot be incremented.`);
+      throw new SessionArgumentError(
+        `sessionkit: session key "${key}" holds a value that is not an integer; it cannot be incremented.`,
+      );
     }
     // Exact in BigInt, so a stored value past 2^53 cannot round its way into range.
     const next = (current === undefined ? 0n : BigInt(current)) + BigInt(by);
     if (next > MAX_SAFE || next < -MAX_SAFE) {
-      throw new SessionArgumentError(`sessionkit: incrementing session key "${key}" would leave ±(2^53 − 1); it was not changed.`);
+      throw new SessionArgumentError(
+        `sessionkit: incrementing session key "${key}" would leave ±(2^53 − 1); it was not changed.`,
+      );
     }
     entry.data.set(key, String(next));
     entry.expiresAt = expiry(entry.meta, ttlMs, nowMs);

@@ -92,7 +92,7 @@ function defaultStore(): SessionStore {
   if (!memoryStoreWarned && !underTest) {
     memoryStoreWarned = true;
     process.emitWarning(
-      'sessionkit: no `store` given, so sessions live in this process\'s memory: they vanish on restart and are ' +
+      "sessionkit: no `store` given, so sessions live in this process's memory: they vanish on restart and are " +
         'not shared between processes. Pass `store: new RedisStore(...)` from @sessionkit/core/redis in production.',
       { code: 'SESSIONKIT_MEMORY_STORE' },
     );
@@ -103,7 +103,9 @@ function defaultStore(): SessionStore {
 /** @internal Validates options and fills in defaults. */
 export function resolveOptions(options: SessionOptions): ResolvedSessionOptions {
   if (typeof options !== 'object' || options === null) {
-    throw new SessionConfigError('sessionkit: options are required, at least { secrets: [process.env.SESSION_SECRET] }.');
+    throw new SessionConfigError(
+      'sessionkit: options are required, at least { secrets: [process.env.SESSION_SECRET] }.',
+    );
   }
   const idleTimeoutMs = positiveInteger('idleTimeoutMs', options.idleTimeoutMs, 30 * 60_000);
   const absoluteTimeoutMs = positiveInteger('absoluteTimeoutMs', options.absoluteTimeoutMs, 24 * 60 * 60_000);
@@ -126,7 +128,11 @@ export function resolveOptions(options: SessionOptions): ResolvedSessionOptions 
   if (typeof serializer.stringify !== 'function' || typeof serializer.parse !== 'function') {
     throw new SessionConfigError('sessionkit: serializer must have stringify(value) and parse(text) functions.');
   }
-  if (options.cacheControl !== undefined && options.cacheControl !== false && typeof options.cacheControl !== 'string') {
+  if (
+    options.cacheControl !== undefined &&
+    options.cacheControl !== false &&
+    typeof options.cacheControl !== 'string'
+  ) {
     throw new SessionConfigError("sessionkit: cacheControl must be a header value such as 'no-store', or false.");
   }
   const secrets = resolveSecrets(options.secrets);

@@ -79,12 +79,12 @@ export function resolveSecrets(input: unknown): ResolvedSecrets {
       );
     }
     if (typeof resolved.id !== 'string' || !SECRET_ID_PATTERN.test(resolved.id)) {
-      throw new SessionConfigError(
-        `sessionkit: secrets[${index}].id must be 1 to 64 letters, digits or underscores.`,
-      );
+      throw new SessionConfigError(`sessionkit: secrets[${index}].id must be 1 to 64 letters, digits or underscores.`);
     }
     if (resolved.id in byId) {
-      throw new SessionConfigError(`sessionkit: secrets[${index}] repeats the id "${resolved.id}"; each secret needs its own id.`);
+      throw new SessionConfigError(
+        `sessionkit: secrets[${index}] repeats the id "${resolved.id}"; each secret needs its own id.`,
+      );
     }
     const keys = deriveKeys(resolved.id, resolved.secret);
     byId[resolved.id] = keys;

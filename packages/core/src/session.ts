@@ -6,7 +6,12 @@
  */
 import { type CommitPlan, planCommit, type SessionState } from './commit-plan.js';
 import { diffData, isEmptyPatch, readStoredData, type Snapshot, serializeData } from './data-diff.js';
-import { SessionArgumentError, SessionGoneError, SessionHeadersSentError, SessionStoreUnavailableError } from './errors.js';
+import {
+  SessionArgumentError,
+  SessionGoneError,
+  SessionHeadersSentError,
+  SessionStoreUnavailableError,
+} from './errors.js';
 import { serializeSessionCookie } from './cookie.js';
 import { generateSessionId } from './id.js';
 import type { ResolvedSessionOptions } from './options.js';
@@ -287,10 +292,7 @@ class SessionHandle<T extends object> implements Session<T> {
   }
 
   #ttlMs(): number {
-    return Math.min(
-      this.#options.idleTimeoutMs,
-      (this.#payload?.absoluteDeadlineMs ?? Infinity) - this.#options.now(),
-    );
+    return Math.min(this.#options.idleTimeoutMs, (this.#payload?.absoluteDeadlineMs ?? Infinity) - this.#options.now());
   }
 
   /**
@@ -368,7 +370,10 @@ class SessionHandle<T extends object> implements Session<T> {
       state === 'gone' ? EMPTY : serializeData(this.#data, options.serializer, options.maxDataBytes, this.#snapshot);
     let patch: SessionPatch | undefined;
     if (state === 'stored') {
-      patch = { ...diffData(this.#snapshot, current), ...(this.#userIdChanged ? { userId: this.#userId ?? null } : {}) };
+      patch = {
+        ...diffData(this.#snapshot, current),
+        ...(this.#userIdChanged ? { userId: this.#userId ?? null } : {}),
+      };
     }
     const plan = planCommit({
       state,
@@ -407,11 +412,18 @@ class SessionHandle<T extends object> implements Session<T> {
       const id = this.#pendingId ?? generateSessionId();
       const meta = { createdAt, absoluteDeadlineMs: createdAt + options.absoluteTimeoutMs, userId: this.#userId };
       const record = { data: Object.fromEntries(current), meta };
-      const created = await this.#guarded('create', (store) => store.create(id, record, options.idleTimeoutMs, createdAt));
+      const created = await this.#guarded('create', (store) =>
+        store.create(id, record, options.idleTimeoutMs, createdAt),
+      );
       // A "log out everywhere" of this user ran while the session was being created: it never existed.
       if (created === 'gone') return this.#goneAtCommit();
       this.#state = 'stored';
-      this.#payload = { id, issuedAt: createdAt, absoluteDeadlineMs: meta.absoluteDeadlineMs, persistent: this.#persistent };
+      this.#payload = {
+        id,
+        issuedAt: createdAt,
+        absoluteDeadlineMs: meta.absoluteDeadlineMs,
+        persistent: this.#persistent,
+      };
       this.#clientHoldsCurrent = false;
     } else if (plan.store === 'patch' || plan.store === 'touch') {
       const id = (this.#payload as CookiePayload).id;
@@ -463,7 +475,11 @@ class SessionHandle<T extends object> implements Session<T> {
 }
 
 /** @internal Builds the session handle for one request. */
-export function createSession<T extends object>(context: SessionContext, jar: CookieJar, loaded: LoadedState): Session<T> {
+export function createSession<T extends object>(
+  context: SessionContext,
+  jar: CookieJar,
+  loaded: LoadedState,
+): Session<T> {
   return new SessionHandle<T>(context, jar, loaded);
 }
 

@@ -20,12 +20,27 @@ const CASES: ReadonlyArray<{ readonly defect: Defect; readonly caughtBy: readonl
   { defect: 'increment-revives', caughtBy: [check('an increment after the idle expiry')] },
   { defect: 'touch-revives', caughtBy: [check('a touch after the idle expiry')] },
   { defect: 'regenerate-revives', caughtBy: [check('a regenerate after the idle expiry')] },
-  { defect: 'load-ignores-idle-expiry', caughtBy: [check('a load after the idle expiry'), check('expires a session that is not read')] },
-  { defect: 'ignores-deadline', caughtBy: [check('ends a session at its absolute deadline by itself'), check('past the absolute deadline patch')] },
+  {
+    defect: 'load-ignores-idle-expiry',
+    caughtBy: [check('a load after the idle expiry'), check('expires a session that is not read')],
+  },
+  {
+    defect: 'ignores-deadline',
+    caughtBy: [check('ends a session at its absolute deadline by itself'), check('past the absolute deadline patch')],
+  },
   { defect: 'deadline-only-on-load', caughtBy: [check('past the absolute deadline patch')] },
-  { defect: 'regenerate-keeps-expiry', caughtBy: [check('slides the expiry on patch, increment, touch and regenerate')] },
-  { defect: 'create-keeps-leftover', caughtBy: [check('create over an expired session'), check('create over an id that holds a session')] },
-  { defect: 'create-merges', caughtBy: [check('create over an expired session'), check('create over an id that holds a session')] },
+  {
+    defect: 'regenerate-keeps-expiry',
+    caughtBy: [check('slides the expiry on patch, increment, touch and regenerate')],
+  },
+  {
+    defect: 'create-keeps-leftover',
+    caughtBy: [check('create over an expired session'), check('create over an id that holds a session')],
+  },
+  {
+    defect: 'create-merges',
+    caughtBy: [check('create over an expired session'), check('create over an id that holds a session')],
+  },
   { defect: 'create-past-deadline', caughtBy: [check('create answers ok when it stored the session')] },
   { defect: 'increment-accepts-decimals', caughtBy: [check('stored values that are not decimal integers')] },
   { defect: 'increment-accepts-leading-zeros', caughtBy: [check('stored values that are not decimal integers')] },
@@ -40,7 +55,10 @@ const CASES: ReadonlyArray<{ readonly defect: Defect; readonly caughtBy: readonl
   { defect: 'logout-one-by-one', caughtBy: [check('ends a session being regenerated in a loop')] },
   { defect: 'logout-counts-expired', caughtBy: [check('destroyUserSessions counts live sessions only')] },
   { defect: 'ignores-app-clock', caughtBy: [check('compares the absolute deadline with the clock it is given')] },
-  { defect: 'list-includes-expired', caughtBy: [check('does not list expired sessions'), check('lists no session past its absolute deadline')] },
+  {
+    defect: 'list-includes-expired',
+    caughtBy: [check('does not list expired sessions'), check('lists no session past its absolute deadline')],
+  },
 ];
 
 describeSessionStore('SqlLikeStore without defects (the fixture the broken variants start from)', {
@@ -57,7 +75,10 @@ describe('the suite catches each defect of a broken store', () => {
         only: caughtBy,
       });
       expect(results.map((result) => result.name).sort()).toEqual([...caughtBy].sort());
-      expect(results.filter((result) => result.passed).map((result) => result.name), 'checks the broken store passed').toEqual([]);
+      expect(
+        results.filter((result) => result.passed).map((result) => result.name),
+        'checks the broken store passed',
+      ).toEqual([]);
     });
   }
 });

@@ -22,7 +22,18 @@ const unsealSpy = vi.mocked(iron.unsealIron);
 const CAP = MAX_SEALS_PER_REQUEST;
 
 /** Ten values a sibling subdomain could plant, none of them shaped like one of our seals. */
-const JUNK = ['junk', 'Fe26.2*garbage', 'Fe26.2**', '%E0%A4%A', '__proto__', 'a'.repeat(300), 'x', 'e30.eyJ1c2VyIjoiYWRtaW4ifQ.sig', '0', 'null'];
+const JUNK = [
+  'junk',
+  'Fe26.2*garbage',
+  'Fe26.2**',
+  '%E0%A4%A',
+  '__proto__',
+  'a'.repeat(300),
+  'x',
+  'e30.eyJ1c2VyIjoiYWRtaW4ifQ.sig',
+  '0',
+  'null',
+];
 
 function header(...values: string[]): string {
   return values.map((value) => `sid=${value}`).join('; ');
@@ -92,7 +103,7 @@ describe('cookie tossing: several values under the session cookie name', () => {
     }
   });
 
-  it('loads an attacker session that is the only valid value among junk (nothing tells it from the client\'s own)', async () => {
+  it("loads an attacker session that is the only valid value among junk (nothing tells it from the client's own)", async () => {
     const { login, request } = setup();
     const attacker = await login('attacker');
     const { session } = await request(header(...JUNK.slice(0, 6), attacker.value, ...JUNK.slice(6)));

@@ -23,19 +23,29 @@ describe('readCookieValues', () => {
 });
 
 describe('resolveCookieOptions prefixes', () => {
-  it.each(['__Host-sid', '__HOST-sid', '__host-sid', '__hOsT-sid'])('applies the __Host- rules to %s, whatever the case', (name) => {
-    expect(resolveCookieOptions({ name }).secure).toBe(true);
-    expect(() => resolveCookieOptions({ name, secure: false })).toThrow(/requires Secure/);
-    expect(() => resolveCookieOptions({ name, domain: 'example.com' })).toThrow(/must not have a Domain/);
-    expect(() => resolveCookieOptions({ name, path: '/app' })).toThrow(/must have Path=\//);
-  });
+  it.each(['__Host-sid', '__HOST-sid', '__host-sid', '__hOsT-sid'])(
+    'applies the __Host- rules to %s, whatever the case',
+    (name) => {
+      expect(resolveCookieOptions({ name }).secure).toBe(true);
+      expect(() => resolveCookieOptions({ name, secure: false })).toThrow(/requires Secure/);
+      expect(() => resolveCookieOptions({ name, domain: 'example.com' })).toThrow(/must not have a Domain/);
+      expect(() => resolveCookieOptions({ name, path: '/app' })).toThrow(/must have Path=\//);
+    },
+  );
 
-  it.each(['__Secure-sid', '__SECURE-sid', '__secure-sid'])('applies the __Secure- rules to %s, whatever the case', (name) => {
-    expect(resolveCookieOptions({ name }).secure).toBe(true);
-    expect(() => resolveCookieOptions({ name, secure: false })).toThrow(/requires Secure/);
-    // __Secure- allows a Domain and a Path.
-    expect(resolveCookieOptions({ name, domain: 'example.com', path: '/app' })).toMatchObject({ domain: 'example.com', path: '/app', secure: true });
-  });
+  it.each(['__Secure-sid', '__SECURE-sid', '__secure-sid'])(
+    'applies the __Secure- rules to %s, whatever the case',
+    (name) => {
+      expect(resolveCookieOptions({ name }).secure).toBe(true);
+      expect(() => resolveCookieOptions({ name, secure: false })).toThrow(/requires Secure/);
+      // __Secure- allows a Domain and a Path.
+      expect(resolveCookieOptions({ name, domain: 'example.com', path: '/app' })).toMatchObject({
+        domain: 'example.com',
+        path: '/app',
+        secure: true,
+      });
+    },
+  );
 
   it('leaves names that only resemble a prefix alone', () => {
     for (const name of ['_Host-sid', '__Hostsid', 'Host-sid', 'x__Host-sid']) {
@@ -47,14 +57,22 @@ describe('resolveCookieOptions prefixes', () => {
 describe('serializeSessionCookie', () => {
   const options = resolveCookieOptions({ domain: 'example.com', priority: 'high' });
   it('writes the attributes, Secure following the request under auto', () => {
-    expect(serializeSessionCookie(options, 'v', false, undefined)).toBe('sid=v; Domain=example.com; Path=/; HttpOnly; Priority=High; SameSite=Lax');
-    expect(serializeSessionCookie(options, 'v', true, 90_500)).toBe('sid=v; Max-Age=90; Domain=example.com; Path=/; HttpOnly; Secure; Priority=High; SameSite=Lax');
+    expect(serializeSessionCookie(options, 'v', false, undefined)).toBe(
+      'sid=v; Domain=example.com; Path=/; HttpOnly; Priority=High; SameSite=Lax',
+    );
+    expect(serializeSessionCookie(options, 'v', true, 90_500)).toBe(
+      'sid=v; Max-Age=90; Domain=example.com; Path=/; HttpOnly; Secure; Priority=High; SameSite=Lax',
+    );
   });
   it('writes the same line on the fast path as the cookie package does', async () => {
     const { serialize } = await import('cookie');
     const all = resolveCookieOptions({ name: '__Host-sid', partitioned: true, priority: 'low', sameSite: 'strict' });
     const seal = 'Fe26.2*test1**abc_-*def**xyz';
-    for (const [opts, secure] of [[options, false], [options, true], [all, false]] as const) {
+    for (const [opts, secure] of [
+      [options, false],
+      [options, true],
+      [all, false],
+    ] as const) {
       const expected = serialize(opts.name, seal, {
         path: opts.path,
         ...(opts.domain === undefined ? {} : { domain: opts.domain }),
@@ -69,7 +87,9 @@ describe('serializeSessionCookie', () => {
   });
 
   it('clears with Max-Age=0 and a past Expires', () => {
-    expect(serializeSessionCookie(options, '', false, 0)).toMatch(/^sid=; Max-Age=0; Domain=example.com; Path=\/; Expires=Thu, 01 Jan 1970 00:00:00 GMT/);
+    expect(serializeSessionCookie(options, '', false, 0)).toMatch(
+      /^sid=; Max-Age=0; Domain=example.com; Path=\/; Expires=Thu, 01 Jan 1970 00:00:00 GMT/,
+    );
   });
 });
 
@@ -96,7 +116,11 @@ describe('jsonSerializer poison keys', () => {
   });
 
   it('parses ordinary text without a reviver and keeps every key', () => {
-    expect(jsonSerializer.parse('{"protocol":"x","constructive":1,"list":[1,"\\n"]}')).toEqual({ protocol: 'x', constructive: 1, list: [1, '\n'] });
+    expect(jsonSerializer.parse('{"protocol":"x","constructive":1,"list":[1,"\\n"]}')).toEqual({
+      protocol: 'x',
+      constructive: 1,
+      list: [1, '\n'],
+    });
   });
 });
 

@@ -35,16 +35,26 @@ describe('migrateFrom options', () => {
   it('refuses importers without secrets, with a bad client, or with unknown algorithms', () => {
     expect(configError(() => expressSessionImporter({ secrets: [], client: noClient }))).toMatch(/at least one secret/);
     expect(configError(() => expressSessionImporter({ secrets: [''], client: noClient }))).toMatch(/secret/);
-    expect(configError(() => expressSessionImporter({ secrets: ['s'], client: {} as never }))).toMatch(/ioredis|node-redis|runScript/);
+    expect(configError(() => expressSessionImporter({ secrets: ['s'], client: {} as never }))).toMatch(
+      /ioredis|node-redis|runScript/,
+    );
     expect(configError(() => koaSessionImporter({ keys: ['k'], client: noClient, algorithm: 'md17' }))).toMatch(/md17/);
-    expect(configError(() => fastifySessionImporter({ secrets: ['s'], client: noClient, forwardTtlMs: 10 }))).toMatch(/forwardTtlMs/);
-    expect(configError(() => expressSessionImporter({ secrets: ['s'], client: noClient, cookieName: 'a b' }))).toMatch(/cookie/);
+    expect(configError(() => fastifySessionImporter({ secrets: ['s'], client: noClient, forwardTtlMs: 10 }))).toMatch(
+      /forwardTtlMs/,
+    );
+    expect(configError(() => expressSessionImporter({ secrets: ['s'], client: noClient, cookieName: 'a b' }))).toMatch(
+      /cookie/,
+    );
   });
 
-  it('refuses an old cookie with the sessionkit cookie\'s own name, and entries that are not importers', () => {
+  it("refuses an old cookie with the sessionkit cookie's own name, and entries that are not importers", () => {
     const importer = expressSessionImporter({ secrets: ['s'], client: noClient, cookieName: 'sid' });
-    expect(configError(() => createSessionManager({ secrets: [SECRET], migrateFrom: [importer] }))).toMatch(/both named "sid"/);
-    expect(configError(() => createSessionManager({ secrets: [SECRET], migrateFrom: [{} as Importer] }))).toMatch(/importer/);
+    expect(configError(() => createSessionManager({ secrets: [SECRET], migrateFrom: [importer] }))).toMatch(
+      /both named "sid"/,
+    );
+    expect(configError(() => createSessionManager({ secrets: [SECRET], migrateFrom: [{} as Importer] }))).toMatch(
+      /importer/,
+    );
   });
 
   it('accepts ioredis-shaped and node-redis-shaped clients', () => {

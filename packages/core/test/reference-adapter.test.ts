@@ -18,7 +18,11 @@ function createJar(req: IncomingMessage, res: ServerResponse): CookieJar {
 }
 
 /** Load, run the route, commit (also when it throws, the write is kept), then answer. */
-async function respond({ manager, routes, onError }: ServeInput, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function respond(
+  { manager, routes, onError }: ServeInput,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const session = await manager.load(createJar(req, res));
   const url = req.url ?? '/';
   const route = routes.find((r) => r.method === req.method && r.path === new URL(url, 'http://x').pathname);

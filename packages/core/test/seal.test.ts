@@ -55,7 +55,9 @@ describe('CookieSealer', () => {
     // The MAC is 32 bytes in 43 characters: the last character's two low bits are padding.
     const twin = alphabet[alphabet.indexOf(last) ^ 1] as string;
     const tampered = value.slice(0, -1) + twin;
-    expect(Buffer.from(tampered.split('*')[7] as string, 'base64url')).toEqual(Buffer.from(value.split('*')[7] as string, 'base64url'));
+    expect(Buffer.from(tampered.split('*')[7] as string, 'base64url')).toEqual(
+      Buffer.from(value.split('*')[7] as string, 'base64url'),
+    );
     expect(await sealer.unseal(tampered)).toBeUndefined();
     expect((await sealer.unseal(value))?.payload).toEqual(payload);
   });
@@ -71,7 +73,14 @@ describe('CookieSealer', () => {
 describe('iron compatibility', () => {
   const keys = resolveSecrets([...testSecrets]).current;
   const ironOptions = { ...defaults, ttl: 0 };
-  const claims = { p: 'sessionkit/session-cookie/v1', id: newId(), iat: 1, abs: 2, r: true, text: 'żółw "quoted" \\ 🐢' };
+  const claims = {
+    p: 'sessionkit/session-cookie/v1',
+    id: newId(),
+    iat: 1,
+    abs: 2,
+    r: true,
+    text: 'żółw "quoted" \\ 🐢',
+  };
 
   it('writes seals that iron-webcrypto opens', async () => {
     const sealed = iron.sealIron(claims, keys);
@@ -86,7 +95,10 @@ describe('iron compatibility', () => {
   it('refuses a seal whose MAC, ciphertext, iv or key id was changed', () => {
     const sealed = iron.sealIron(claims, keys);
     const parts = sealed.split('*');
-    const change = (index: number): string => parts.map((part, i) => (i === index ? `${part.slice(0, -2)}${part.endsWith('AA') ? 'BA' : 'AA'}` : part)).join('*');
+    const change = (index: number): string =>
+      parts
+        .map((part, i) => (i === index ? `${part.slice(0, -2)}${part.endsWith('AA') ? 'BA' : 'AA'}` : part))
+        .join('*');
     for (const index of [3, 4, 7]) expect(iron.unsealIron(change(index), keys)).toBeUndefined();
     expect(iron.unsealIron(sealed.replace(`*${keys.id}*`, '*other*'), keys)).toBeUndefined();
     const otherKeys = resolveSecrets(['another-secret-of-sufficient-length-0000']).current;

@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { writeSessionHeaders } from '../src/session-headers.js';
 import type { CookieJar } from '../src/types.js';
 
-function jarWith(initial: Record<string, string | number | string[]>): { jar: CookieJar; headers: Map<string, unknown> } {
+function jarWith(initial: Record<string, string | number | string[]>): {
+  jar: CookieJar;
+  headers: Map<string, unknown>;
+} {
   const headers = new Map<string, unknown>(Object.entries(initial).map(([name, value]) => [name.toLowerCase(), value]));
   return {
     headers,

@@ -7,7 +7,10 @@ function setup(options: Partial<SessionOptions> = {}) {
   const recording = recordingStore(options.store ?? new MemoryStore());
   const manager = createSessionManager({ secrets: [...testSecrets], ...options, store: recording.store });
   /** Runs one request: load, handler, commit; returns the session and what was written. */
-  async function request(cookie: string | undefined, handler: (s: Awaited<ReturnType<typeof manager.load>>) => unknown = () => {}) {
+  async function request(
+    cookie: string | undefined,
+    handler: (s: Awaited<ReturnType<typeof manager.load>>) => unknown = () => {},
+  ) {
     const test = createTestJar(cookie === undefined ? undefined : `sid=${cookie}`);
     const session = await manager.load(test.jar);
     await handler(session);
@@ -97,7 +100,9 @@ describe('session lifecycle', () => {
       return original(id, patch, ttl);
     };
     const { request } = setup({ store: inner });
-    const { cookie } = await request(undefined, (s) => Object.assign(s.data, { a: 1, b: { list: [1] }, c: 'x', d: 'same' }));
+    const { cookie } = await request(undefined, (s) =>
+      Object.assign(s.data, { a: 1, b: { list: [1] }, c: 'x', d: 'same' }),
+    );
     await request(cookie, (s) => {
       (s.data['b'] as { list: number[] }).list.push(2);
       delete s.data['c'];
@@ -110,7 +115,18 @@ describe('session lifecycle', () => {
 
   it('keeps data keys named like session methods as plain data', async () => {
     const { request } = setup();
-    const names = ['destroy', 'regenerate', 'commit', 'increment', 'touch', 'id', 'isNew', 'data', 'constructor', 'toString'];
+    const names = [
+      'destroy',
+      'regenerate',
+      'commit',
+      'increment',
+      'touch',
+      'id',
+      'isNew',
+      'data',
+      'constructor',
+      'toString',
+    ];
     const { cookie } = await request(undefined, (s) => {
       for (const name of names) s.data[name] = `value of ${name}`;
     });
@@ -144,7 +160,9 @@ describe('session lifecycle', () => {
       await s.destroy();
       s.data['late'] = 'write';
     });
-    expect(result.line).toMatch(/^sid=; Max-Age=0; Path=\/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; SameSite=Lax$/);
+    expect(result.line).toMatch(
+      /^sid=; Max-Age=0; Path=\/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; SameSite=Lax$/,
+    );
     expect(await store.load(id, 60_000)).toBeUndefined();
     expect((await request(first.cookie)).session.isNew).toBe(true);
   });
@@ -170,7 +188,9 @@ describe('session lifecycle', () => {
     });
     expect(calls).toEqual(['create']);
     reset();
-    const sessions = await Promise.all(Array.from({ length: 50 }, () => request(first.cookie, (s) => s.increment('visits'))));
+    const sessions = await Promise.all(
+      Array.from({ length: 50 }, () => request(first.cookie, (s) => s.increment('visits'))),
+    );
     expect(calls.filter((c) => c === 'patch')).toEqual([]);
     expect(sessions.map((r) => r.session.data['visits']).sort((a, b) => Number(a) - Number(b))).toEqual(
       Array.from({ length: 50 }, (_, i) => i + 6),
@@ -216,7 +236,11 @@ describe('session lifecycle', () => {
 
   it('sends a persistent cookie with Max-Age and refreshes it on every request (rolling)', async () => {
     let clock = 1_700_000_000_000;
-    const { request } = setup({ now: () => clock, store: new MemoryStore({ now: () => clock }), idleTimeoutMs: 600_000 });
+    const { request } = setup({
+      now: () => clock,
+      store: new MemoryStore({ now: () => clock }),
+      idleTimeoutMs: 600_000,
+    });
     const first = await request(undefined, (s) => {
       s.data['n'] = 1;
       s.persist();

@@ -184,7 +184,9 @@ describe.each(stores)('a logout is never undone (%s)', (_name, makeStore) => {
     await expect(request(manager, cookie, (s) => s.touch())).resolves.toBeDefined();
     await expect(request(manager, cookie, (s) => void delete s.data.left)).resolves.toBeDefined();
     // Growing it past the limit is still refused.
-    await expect(request(manager, cookie, (s) => void (s.data.more = 'm'.repeat(400)))).rejects.toMatchObject({ code: 'DATA_TOO_LARGE' });
+    await expect(request(manager, cookie, (s) => void (s.data.more = 'm'.repeat(400)))).rejects.toMatchObject({
+      code: 'DATA_TOO_LARGE',
+    });
   });
 });
 

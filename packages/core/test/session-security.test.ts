@@ -42,7 +42,10 @@ describe('cookie security', () => {
 
   it('refuses a cookie sealed with the wrong secret under a known id, without a store call', async () => {
     const recording = recordingStore(new MemoryStore());
-    const { value } = await newSessionCookie({ store: recording.store, secrets: [{ id: 'test1', secret: 'another-secret-of-enough-length-000000' }] });
+    const { value } = await newSessionCookie({
+      store: recording.store,
+      secrets: [{ id: 'test1', secret: 'another-secret-of-enough-length-000000' }],
+    });
     recording.reset();
     const { session } = await load({ store: recording.store }, `sid=${value}`);
     expect(session.isNew).toBe(true);

@@ -102,7 +102,8 @@ export class SqlLikeStore implements SessionStore {
     const now = this.#clock(nowMs);
     const row = this.#rows.get(id);
     if (row === undefined) return undefined;
-    if (this.#has('load-ignores-idle-expiry') ? !this.#fenceAndDeadlineOk(row, now) : !this.#live(row, now)) return undefined;
+    if (this.#has('load-ignores-idle-expiry') ? !this.#fenceAndDeadlineOk(row, now) : !this.#live(row, now))
+      return undefined;
     if (this.#has('deadline-only-on-load') && row.deadline <= now) return undefined;
     row.expiresAt = this.#expiry(row, now, ttlMs);
     return this.#copy(row);

@@ -21,7 +21,11 @@ describe('callStore', () => {
   it('fails a call that never settles at its deadline, each call on its own', async () => {
     const never = (): Promise<never> => new Promise<never>(() => {});
     const started = Date.now();
-    const results = await Promise.allSettled([callStore('patch', 100, never), callStore('load', 300, never), callStore('touch', 300, async () => 'ok')]);
+    const results = await Promise.allSettled([
+      callStore('patch', 100, never),
+      callStore('load', 300, never),
+      callStore('touch', 300, async () => 'ok'),
+    ]);
     expect(results[0]).toMatchObject({ status: 'rejected', reason: { code: 'STORE_UNAVAILABLE' } });
     expect((results[0] as PromiseRejectedResult).reason.message).toMatch(/did not answer patch within 100 ms/);
     expect(results[1]).toMatchObject({ status: 'rejected' });

@@ -17,6 +17,20 @@
 export { type CommandStat, commandStats, parseCommandStats } from './command-stats.js';
 export { freePort } from './free-port.js';
 export { type RecordingStore, recordingStore } from './recording-store.js';
-export { adminCommand, type RedisProcess, requireBinary, type StartRedisOptions, startRedis, tempDir } from './redis-process.js';
-export { type LocalCluster, type LocalSentinelGroup, roleOf, sentinelMasterPort, startCluster, startSentinelGroup } from './topologies.js';
+export {
+  adminCommand,
+  type RedisProcess,
+  requireBinary,
+  type StartRedisOptions,
+  startRedis,
+  tempDir,
+} from './redis-process.js';
+export {
+  type LocalCluster,
+  type LocalSentinelGroup,
+  roleOf,
+  sentinelMasterPort,
+  startCluster,
+  startSentinelGroup,
+} from './topologies.js';
 export { until } from './until.js';

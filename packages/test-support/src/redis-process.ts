@@ -12,7 +12,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { freePort } from './free-port.js';
 
-const INSTALL_HINT = 'install it with `apt-get install -y redis-server redis-tools redis-sentinel` (the Redis tests need real Redis binaries)';
+const INSTALL_HINT =
+  'install it with `apt-get install -y redis-server redis-tools redis-sentinel` (the Redis tests need real Redis binaries)';
 const children = new Set<ChildProcess>();
 
 // Safety net: a process that dies mid-run must not leave Redis processes behind.
@@ -68,10 +69,12 @@ async function waitForPong(port: number, child: ChildProcess, output: () => stri
   child.once('exit', onExit);
   try {
     for (;;) {
-      if (exited || child.exitCode !== null) throw new Error(`redis on port ${port} exited while starting:\n${output()}`);
+      if (exited || child.exitCode !== null)
+        throw new Error(`redis on port ${port} exited while starting:\n${output()}`);
       const reply = await adminCommand(port, 'PING').catch(() => undefined);
       if (reply === 'PONG') return;
-      if (Date.now() > deadline) throw new Error(`redis on port ${port} did not answer PING within ${timeoutMs} ms:\n${output()}`);
+      if (Date.now() > deadline)
+        throw new Error(`redis on port ${port} did not answer PING within ${timeoutMs} ms:\n${output()}`);
       await delay(20);
     }
   } finally {
@@ -140,14 +143,31 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
   }
 }
 
-async function launch(binary: string, port: number, dir: { path: string; remove: () => Promise<void> }, options: StartRedisOptions): Promise<RedisProcess> {
+async function launch(
+  binary: string,
+  port: number,
+  dir: { path: string; remove: () => Promise<void> },
+  options: StartRedisOptions,
+): Promise<RedisProcess> {
   let child: ChildProcess;
   let log = '';
   const spawnChild = async (): Promise<void> => {
     let args: string[];
     if (options.sentinelConfig === undefined) {
-      const persistence = options.appendOnly === true ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
-      args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence, '--dir', dir.path, ...(options.args ?? [])];
+      const persistence =
+        options.appendOnly === true ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
+      args = [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        ...persistence,
+        '--dir',
+        dir.path,
+        ...(options.args ?? []),
+      ];
     } else {
       const file = join(dir.path, 'sentinel.conf');
       await writeFile(file, options.sentinelConfig(port, dir.path));

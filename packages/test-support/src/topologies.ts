@@ -36,13 +36,33 @@ export async function startCluster(size = 3): Promise<LocalCluster> {
       const busPort = await freePort();
       nodes.push(
         await startRedis({
-          args: ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-port', String(busPort), '--cluster-node-timeout', '2000'],
+          args: [
+            '--cluster-enabled',
+            'yes',
+            '--cluster-config-file',
+            'nodes.conf',
+            '--cluster-port',
+            String(busPort),
+            '--cluster-node-timeout',
+            '2000',
+          ],
         }),
       );
     }
-    await run('redis-cli', ['--cluster', 'create', ...nodes.map((node) => `127.0.0.1:${node.port}`), '--cluster-replicas', '0', '--cluster-yes'], {
-      timeout: 30_000,
-    });
+    await run(
+      'redis-cli',
+      [
+        '--cluster',
+        'create',
+        ...nodes.map((node) => `127.0.0.1:${node.port}`),
+        '--cluster-replicas',
+        '0',
+        '--cluster-yes',
+      ],
+      {
+        timeout: 30_000,
+      },
+    );
     await until(
       async () => {
         const states = await Promise.all(nodes.map((node) => adminCommand(node.port, 'CLUSTER', 'INFO')));
@@ -74,7 +94,9 @@ export interface LocalSentinelGroup {
 
 /** The `host:port` a sentinel currently names as master. */
 export async function sentinelMasterPort(sentinel: RedisProcess, name: string): Promise<number> {
-  const reply = (await adminCommand(sentinel.port, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', name)) as [string, string] | null;
+  const reply = (await adminCommand(sentinel.port, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', name)) as
+    | [string, string]
+    | null;
   return Number(reply?.[1]);
 }
 
@@ -123,8 +145,12 @@ export async function startSentinelGroup(name = 'sessionkit'): Promise<LocalSent
     processes.push(...sentinels);
     await until(
       async () => {
-        const views = await Promise.all(sentinels.map((sentinel) => adminCommand(sentinel.port, 'SENTINEL', 'REPLICAS', name)));
-        return views.every((view) => Array.isArray(view) && view.length === 1 && !String(view).includes('disconnected'));
+        const views = await Promise.all(
+          sentinels.map((sentinel) => adminCommand(sentinel.port, 'SENTINEL', 'REPLICAS', name)),
+        );
+        return views.every(
+          (view) => Array.isArray(view) && view.length === 1 && !String(view).includes('disconnected'),
+        );
       },
       15_000,
       'every sentinel knows the replica',

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { adminCommand, commandStats, freePort, parseCommandStats, recordingStore, startRedis, until } from '../src/index.js';
+import {
+  adminCommand,
+  commandStats,
+  freePort,
+  parseCommandStats,
+  recordingStore,
+  startRedis,
+  until,
+} from '../src/index.js';
 
 describe('recordingStore', () => {
   it('records every method call by name, passes it through unchanged, and forgets on reset', async () => {
@@ -25,11 +33,16 @@ describe('recordingStore', () => {
 describe('until', () => {
   it('counts a throwing check as not yet, and names what it waited for on timeout', async () => {
     let tries = 0;
-    await until(async () => {
-      tries += 1;
-      if (tries < 3) throw new Error('not up');
-      return true;
-    }, 1_000, 'the third try', 5);
+    await until(
+      async () => {
+        tries += 1;
+        if (tries < 3) throw new Error('not up');
+        return true;
+      },
+      1_000,
+      'the third try',
+      5,
+    );
     expect(tries).toBe(3);
     await expect(until(async () => false, 30, 'never', 5)).rejects.toThrow('timed out after 30 ms waiting until never');
   });
@@ -37,7 +50,8 @@ describe('until', () => {
 
 describe('parseCommandStats', () => {
   it('reads calls and time per command', () => {
-    const info = '# Commandstats\r\ncmdstat_get:calls=2,usec=5,usec_per_call=2.50\r\ncmdstat_client|setinfo:calls=1,usec=1,usec_per_call=1.00\r\n';
+    const info =
+      '# Commandstats\r\ncmdstat_get:calls=2,usec=5,usec_per_call=2.50\r\ncmdstat_client|setinfo:calls=1,usec=1,usec_per_call=1.00\r\n';
     expect(parseCommandStats(info)).toEqual(
       new Map([
         ['get', { calls: 2, usec: 5 }],

@@ -15,7 +15,13 @@ const untyped = (req: Request): Record<string, unknown> => req.session.data as R
 export function mountTestRoutes(app: Express): void {
   // The session as JSON: id only when it exists in the store, so tests can check adoption.
   app.get('/test/session', (req, res) => {
-    res.json({ isNew: req.session.isNew, id: req.session.isNew ? null : req.session.id, userId: req.session.userId ?? null, data: req.session.data, prototypePolluted: 'polluted' in {} });
+    res.json({
+      isNew: req.session.isNew,
+      id: req.session.isNew ? null : req.session.id,
+      userId: req.session.userId ?? null,
+      data: req.session.data,
+      prototypePolluted: 'polluted' in {},
+    });
   });
 
   // Read-modify-write of a plain value: what express-session users do, and why updates get lost.

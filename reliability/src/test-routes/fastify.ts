@@ -18,7 +18,13 @@ export function mountTestRoutes(app: FastifyInstance): void {
   // The session as JSON: id only when it exists in the store, so tests can check adoption.
   app.get('/test/session', async (request) => {
     const { session } = request;
-    return { isNew: session.isNew, id: session.isNew ? null : session.id, userId: session.userId ?? null, data: session.data, prototypePolluted: 'polluted' in {} };
+    return {
+      isNew: session.isNew,
+      id: session.isNew ? null : session.id,
+      userId: session.userId ?? null,
+      data: session.data,
+      prototypePolluted: 'polluted' in {},
+    };
   });
 
   // Read-modify-write of a plain value: what express-session users do, and why updates get lost.

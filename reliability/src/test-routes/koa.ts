@@ -19,7 +19,13 @@ const untyped = (ctx: Context): Record<string, unknown> => ctx.session.data as R
 export function mountTestRoutes(router: Router): void {
   // The session as JSON: id only when it exists in the store, so tests can check adoption.
   router.get('/test/session', (ctx) => {
-    ctx.body = { isNew: ctx.session.isNew, id: ctx.session.isNew ? null : ctx.session.id, userId: ctx.session.userId ?? null, data: ctx.session.data, prototypePolluted: 'polluted' in {} };
+    ctx.body = {
+      isNew: ctx.session.isNew,
+      id: ctx.session.isNew ? null : ctx.session.id,
+      userId: ctx.session.userId ?? null,
+      data: ctx.session.data,
+      prototypePolluted: 'polluted' in {},
+    };
   });
 
   // Read-modify-write of a plain value: what express-session users do, and why updates get lost.

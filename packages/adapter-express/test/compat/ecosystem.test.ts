@@ -194,7 +194,7 @@ describe.each(kinds)('express-session view on $name', (kind) => {
   });
 
   describe('csrf-sync with its defaults', () => {
-    it('accepts its own token and refuses a forged, a missing and another session\'s token with 403', async () => {
+    it("accepts its own token and refuses a forged, a missing and another session's token with 403", async () => {
       const { client, browser } = await start();
       const token = (await client.get('/csrf/form')).body;
       expect(token).toMatch(/^[0-9a-f]{256}$/);

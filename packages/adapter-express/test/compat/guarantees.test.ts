@@ -103,24 +103,27 @@ describe.each(storeKinds())('guarantees through the express-session view on $nam
     expect(JSON.parse((await client.get('/dump')).body)).toMatchObject({ count: 50 });
   });
 
-  it.each(['/logout', '/logout-null'])('never resurrects a session logged out (%s) while a slow request writes to it', async (logout) => {
-    const { client, browser, count } = await start();
-    const cookie = client.cookie('sid');
-    const written = new Promise<void>((resolve) => (slowHasWritten = resolve));
-    const slowClient = browser();
-    slowClient.setCookie('sid', cookie);
-    const slow = slowClient.request('POST', '/slow');
-    await written;
-    const loggedOut = await client.request('POST', logout);
-    expect(loggedOut.status).toBe(302);
-    expect(loggedOut.setCookies[0]).toMatch(/^sid=;/);
-    const late = await slow;
-    expect(late.status).toBe(204);
-    // The slow request found its session gone: it clears the cookie instead of writing.
-    expect(late.setCookies[0]).toMatch(/^sid=;/);
-    const replay = browser();
-    replay.setCookie('sid', cookie);
-    expect(JSON.parse((await replay.get('/dump')).body)).toEqual({});
-    expect(await count()).toBe(0);
-  });
+  it.each(['/logout', '/logout-null'])(
+    'never resurrects a session logged out (%s) while a slow request writes to it',
+    async (logout) => {
+      const { client, browser, count } = await start();
+      const cookie = client.cookie('sid');
+      const written = new Promise<void>((resolve) => (slowHasWritten = resolve));
+      const slowClient = browser();
+      slowClient.setCookie('sid', cookie);
+      const slow = slowClient.request('POST', '/slow');
+      await written;
+      const loggedOut = await client.request('POST', logout);
+      expect(loggedOut.status).toBe(302);
+      expect(loggedOut.setCookies[0]).toMatch(/^sid=;/);
+      const late = await slow;
+      expect(late.status).toBe(204);
+      // The slow request found its session gone: it clears the cookie instead of writing.
+      expect(late.setCookies[0]).toMatch(/^sid=;/);
+      const replay = browser();
+      replay.setCookie('sid', cookie);
+      expect(JSON.parse((await replay.get('/dump')).body)).toEqual({});
+      expect(await count()).toBe(0);
+    },
+  );
 });

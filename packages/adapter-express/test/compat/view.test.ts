@@ -288,7 +288,7 @@ describe.each(storeKinds())('the express-session view on $name', (kind) => {
     expect(await count()).toBe(0);
   });
 
-  it('touch() and resetMaxAge() chain like express-session\'s', async () => {
+  it("touch() and resetMaxAge() chain like express-session's", async () => {
     const { client } = await start();
     expect(JSON.parse((await client.request('POST', '/chain')).body)).toEqual({ chained: true });
   });
@@ -368,7 +368,7 @@ describe('the express-session view when the store fails', () => {
     const store = new MemoryStore();
     const served = await listen(buildApp(store));
     await served.client.request('POST', '/set');
-    store.patch = () => Promise.reject(new Error('READONLY You can\'t write against a read only replica.'));
+    store.patch = () => Promise.reject(new Error("READONLY You can't write against a read only replica."));
     return served;
   }
 

@@ -42,7 +42,12 @@ export function dataTraps(
   memberError: (key: string) => Error,
   assertCurrent: (key: string) => void,
   write: (key: string, value: unknown) => void,
-): Required<Pick<ProxyHandler<object>, 'set' | 'deleteProperty' | 'has' | 'ownKeys' | 'getOwnPropertyDescriptor' | 'defineProperty'>> {
+): Required<
+  Pick<
+    ProxyHandler<object>,
+    'set' | 'deleteProperty' | 'has' | 'ownKeys' | 'getOwnPropertyDescriptor' | 'defineProperty'
+  >
+> {
   return {
     set(target, key, value) {
       if (typeof key === 'symbol') return Reflect.set(target, key, value);

@@ -303,7 +303,13 @@ export function createExpressSessionView<T extends object = DefaultSessionData>(
       },
       // Data keys are own, enumerable properties, so for...in, Object.keys, spread, JSON and
       // Passport's merge(req.session, prevSession) see the data, and only the data.
-      ...dataTraps(state, MEMBERS, memberError, (key) => assertCurrent(state, key), (key, value) => write(state, key, value)),
+      ...dataTraps(
+        state,
+        MEMBERS,
+        memberError,
+        (key) => assertCurrent(state, key),
+        (key, value) => write(state, key, value),
+      ),
       // Data keys are reported as own properties of an extensible target; a frozen one could not.
       preventExtensions: () => false,
       setPrototypeOf: () => false,

@@ -278,7 +278,13 @@ export function bindKoaSession<T extends object = DefaultSessionData>(
       },
       // Data keys are own, enumerable properties, so for...in, Object.keys, spread and Passport's
       // merge(req.session, prevSession) see the data; members are not enumerated, as on koa-session.
-      ...dataTraps(state, MEMBERS, memberError, (key) => assertCurrent(state, key), (key, value) => write(state, key, value)),
+      ...dataTraps(
+        state,
+        MEMBERS,
+        memberError,
+        (key) => assertCurrent(state, key),
+        (key, value) => write(state, key, value),
+      ),
     };
     return new Proxy({}, handler) as KoaSessionView<T>;
   }

@@ -58,7 +58,9 @@ export function expressSessionImporter(options: ExpressSessionImporterOptions): 
     if (dot <= 2) return undefined;
     const id = value.slice(2, dot);
     const mac = value.slice(dot + 1);
-    return matchesAnySecret(secrets, mac, (secret) => hmac('sha256', secret, id, 'base64').replace(/=+$/, '')) ? id : undefined;
+    return matchesAnySecret(secrets, mac, (secret) => hmac('sha256', secret, id, 'base64').replace(/=+$/, ''))
+      ? id
+      : undefined;
   }
 
   return {

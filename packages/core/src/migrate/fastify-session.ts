@@ -62,7 +62,9 @@ export function fastifySessionImporter(options: FastifySessionImporterOptions): 
     if (dot <= 0 || dot === value.length - 1) return undefined;
     const id = value.slice(0, dot);
     const mac = value.slice(dot + 1);
-    return matchesAnySecret(secrets, mac, (secret) => hmac(algorithm, secret, id, 'base64').replace(/=/g, '')) ? id : undefined;
+    return matchesAnySecret(secrets, mac, (secret) => hmac(algorithm, secret, id, 'base64').replace(/=/g, ''))
+      ? id
+      : undefined;
   }
 
   return {

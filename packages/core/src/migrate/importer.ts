@@ -162,11 +162,19 @@ function wholeNumber(peer: string, name: string, value: unknown, fallback: numbe
 }
 
 /** @internal Validates the options every importer shares. */
-export function resolveImporterOptions(peer: string, options: ImporterOptions, defaultCookieName: string, defaultPrefix: string): ResolvedImporterOptions {
-  if (typeof options !== 'object' || options === null) configError(peer, 'options are required, at least { client, secrets }.');
+export function resolveImporterOptions(
+  peer: string,
+  options: ImporterOptions,
+  defaultCookieName: string,
+  defaultPrefix: string,
+): ResolvedImporterOptions {
+  if (typeof options !== 'object' || options === null)
+    configError(peer, 'options are required, at least { client, secrets }.');
   const prefix = options.prefix ?? defaultPrefix;
-  if (typeof prefix !== 'string' || prefix.length > 256) configError(peer, 'prefix must be a string (the old store\'s key prefix).');
-  if (options.map !== undefined && typeof options.map !== 'function') configError(peer, 'map must be a function (data) => ({ data, userId? }).');
+  if (typeof prefix !== 'string' || prefix.length > 256)
+    configError(peer, "prefix must be a string (the old store's key prefix).");
+  if (options.map !== undefined && typeof options.map !== 'function')
+    configError(peer, 'map must be a function (data) => ({ data, userId? }).');
   let cookie: ResolvedCookieOptions;
   try {
     cookie = resolveCookieOptions({
@@ -198,7 +206,10 @@ export function resolveSecretList(peer: string, name: string, secrets: unknown):
   if (list.length === 0) configError(peer, `${name} must hold at least one secret.`);
   for (const secret of list) {
     if (!((typeof secret === 'string' && secret.length > 0) || (Buffer.isBuffer(secret) && secret.length > 0))) {
-      configError(peer, `${name} must be the old library's secret(s): non-empty strings (or Buffers), all of them, in any order.`);
+      configError(
+        peer,
+        `${name} must be the old library's secret(s): non-empty strings (or Buffers), all of them, in any order.`,
+      );
     }
   }
   return list as (string | Buffer)[];
@@ -211,7 +222,9 @@ export function resolveSecretList(peer: string, name: string, secrets: unknown):
 export function resolveImporters(value: unknown, sessionCookieName: string): readonly Importer[] {
   if (value === undefined) return [];
   if (!Array.isArray(value)) {
-    throw new SessionConfigError('sessionkit: migrateFrom must be a list of importers, e.g. [expressSessionImporter({ ... })] from @sessionkit/core/migrate.');
+    throw new SessionConfigError(
+      'sessionkit: migrateFrom must be a list of importers, e.g. [expressSessionImporter({ ... })] from @sessionkit/core/migrate.',
+    );
   }
   for (const importer of value as unknown[]) {
     const candidate = importer as Partial<Importer> | null;

@@ -122,7 +122,11 @@ export class Migrator {
    *
    * @throws {SessionStoreUnavailableError} either store failed or timed out (503)
    */
-  async load(jar: CookieJar, verified: readonly VerifiedOldCookie[], fresh: LoadedState): Promise<{ loaded: LoadedState; jar: CookieJar }> {
+  async load(
+    jar: CookieJar,
+    verified: readonly VerifiedOldCookie[],
+    fresh: LoadedState,
+  ): Promise<{ loaded: LoadedState; jar: CookieJar }> {
     for (const { importer, oldId } of verified) {
       const loaded = await this.#import(importer, oldId, fresh.requestHadCookie);
       if (loaded !== undefined) return { loaded, jar: clearingAlong(jar, importer) };

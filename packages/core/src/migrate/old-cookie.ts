@@ -50,7 +50,12 @@ export function safeEqual(actual: string, expected: string): boolean {
 }
 
 /** @internal HMAC of `data` under `secret`, in `encoding` ('base64' keeps its padding; 'base64url' has none). */
-export function hmac(algorithm: string, secret: string | Buffer, data: string, encoding: 'base64' | 'base64url'): string {
+export function hmac(
+  algorithm: string,
+  secret: string | Buffer,
+  data: string,
+  encoding: 'base64' | 'base64url',
+): string {
   return createHmac(algorithm, secret).update(data, 'utf8').digest(encoding);
 }
 
@@ -85,7 +90,11 @@ export function supportsHmac(algorithm: unknown): algorithm is string {
  * @internal Whether `mac` is the MAC `macOf` computes under any of `secrets`. Every secret is
  * tried, so the time taken does not tell which one matched.
  */
-export function matchesAnySecret(secrets: readonly (string | Buffer)[], mac: string, macOf: (secret: string | Buffer) => string): boolean {
+export function matchesAnySecret(
+  secrets: readonly (string | Buffer)[],
+  mac: string,
+  macOf: (secret: string | Buffer) => string,
+): boolean {
   let verified = false;
   for (const secret of secrets) {
     if (safeEqual(mac, macOf(secret))) verified = true;

@@ -101,7 +101,13 @@ export async function readOldRecord(client: OldStoreClient, key: string, maxByte
 }
 
 /** @internal Swaps the record read (`read`) for `forward`, kept `ttlMs`, if the key still holds it. */
-export async function claimOldRecord(client: OldStoreClient, key: string, read: string, forward: string, ttlMs: number): Promise<ClaimResult> {
+export async function claimOldRecord(
+  client: OldStoreClient,
+  key: string,
+  read: string,
+  forward: string,
+  ttlMs: number,
+): Promise<ClaimResult> {
   const sha1 = createHash('sha1').update(read, 'utf8').digest('hex');
   const [kind] = replyWords(await client.runScript(CLAIM_SCRIPT, [key], [sha1, forward, String(ttlMs)]));
   if (kind === 'claimed' || kind === 'changed' || kind === 'gone') return kind;
@@ -115,7 +121,8 @@ export async function claimOldRecord(client: OldStoreClient, key: string, read: 
  * last, so the record is recognised by its exact spelling and never by a pattern a user could put
  * into their own session data.
  */
-const FORWARD_HEAD = '{"cookie":{"originalMaxAge":null,"expires":"1970-01-01T00:00:00.000Z","httpOnly":true,"path":"/"},"_expire":1,';
+const FORWARD_HEAD =
+  '{"cookie":{"originalMaxAge":null,"expires":"1970-01-01T00:00:00.000Z","httpOnly":true,"path":"/"},"_expire":1,';
 
 /** @internal The forwarding record that names the sessionkit session `id`. */
 export function forwardRecord(id: string, persistent: boolean): string {

@@ -6,7 +6,14 @@
  *
  * @module
  */
-import { configError, type Importer, type ImporterOptions, type ResolvedImporterOptions, resolveImporterOptions, resolveSecretList } from './importer.js';
+import {
+  configError,
+  type Importer,
+  type ImporterOptions,
+  type ResolvedImporterOptions,
+  resolveImporterOptions,
+  resolveSecretList,
+} from './importer.js';
 import { supportsHmac } from './old-cookie.js';
 
 /** @internal How one old library names and defaults what {@link resolveSignedImporter} checks. */
@@ -52,7 +59,10 @@ export function resolveSignedImporter(
   const secretList = resolveSecretList(peer, defaults.secretsOption, secrets);
   const chosen = algorithm ?? defaults.algorithm;
   if (!supportsHmac(chosen)) {
-    configError(peer, `algorithm ${JSON.stringify(chosen)} is not an HMAC algorithm of this Node.js build${defaults.algorithmHint ?? ''}.`);
+    configError(
+      peer,
+      `algorithm ${JSON.stringify(chosen)} is not an HMAC algorithm of this Node.js build${defaults.algorithmHint ?? ''}.`,
+    );
   }
   return { ...common, secrets: secretList, algorithm: chosen };
 }

@@ -103,7 +103,11 @@ export const REDIS_CLIENT_SETTINGS: readonly ClientSettingAdvice[] = [
     value: `${DEFAULT_COMMAND_TIMEOUT_MS} (ms)`,
     why: 'ioredis has no per-command timeout by default: a paused Redis (SIGSTOP, long fork, partition) hangs every request. Keep it at 200 ms or more (smaller breaks the ready check).',
   },
-  { option: 'connectTimeout', value: `${DEFAULT_CONNECT_TIMEOUT_MS} (ms)`, why: 'the default 10 s makes each attempt against a black-holed host take 10 s.' },
+  {
+    option: 'connectTimeout',
+    value: `${DEFAULT_CONNECT_TIMEOUT_MS} (ms)`,
+    why: 'the default 10 s makes each attempt against a black-holed host take 10 s.',
+  },
   {
     option: 'maxRetriesPerRequest',
     value: '0',
@@ -124,10 +128,30 @@ export const REDIS_CLIENT_SETTINGS: readonly ClientSettingAdvice[] = [
     value: 'READONLY -> true',
     why: 'after a failover the old master is a replica and refuses writes; reconnecting finds the new master. Never return 2 (re-sends the command).',
   },
-  { option: 'retryStrategy', value: 'backoff 50 ms doubling, capped at 1 s, with jitter', why: 'always a number, so the client reconnects forever and the app recovers by itself.' },
+  {
+    option: 'retryStrategy',
+    value: 'backoff 50 ms doubling, capped at 1 s, with jitter',
+    why: 'always a number, so the client reconnects forever and the app recovers by itself.',
+  },
   { option: 'enableReadyCheck', value: 'true', why: 'no commands before Redis has loaded its data set.' },
-  { option: 'protocol', value: '3 (replyMapping "legacy")', why: 'set explicitly because ioredis 5 speaks RESP2 and 6 defaults to RESP3; RedisStore works with both, ioredis 6 falls back to RESP2 on servers without RESP3.' },
-  { option: 'error listener', value: "client.on('error', log)", why: 'without one ioredis prints "[ioredis] Unhandled error event" on every failed reconnect.' },
-  { option: 'Sentinel: failoverDetector', value: 'true', why: 'switches to the new master as soon as the sentinels announce it.' },
-  { option: 'Cluster: enableOfflineQueue, redisOptions', value: 'false, the per-node settings above', why: 'the same bounds for every node connection of a Cluster client.' },
+  {
+    option: 'protocol',
+    value: '3 (replyMapping "legacy")',
+    why: 'set explicitly because ioredis 5 speaks RESP2 and 6 defaults to RESP3; RedisStore works with both, ioredis 6 falls back to RESP2 on servers without RESP3.',
+  },
+  {
+    option: 'error listener',
+    value: "client.on('error', log)",
+    why: 'without one ioredis prints "[ioredis] Unhandled error event" on every failed reconnect.',
+  },
+  {
+    option: 'Sentinel: failoverDetector',
+    value: 'true',
+    why: 'switches to the new master as soon as the sentinels announce it.',
+  },
+  {
+    option: 'Cluster: enableOfflineQueue, redisOptions',
+    value: 'false, the per-node settings above',
+    why: 'the same bounds for every node connection of a Cluster client.',
+  },
 ];

@@ -30,7 +30,8 @@ const waits = new WeakMap<object, Promise<void>>();
  */
 export function whenConnected(client: object, timeoutMs = DEFAULT_CONNECT_TIMEOUT_MS): Promise<void> | undefined {
   const events = client as ConnectionEvents;
-  if (typeof events.status !== 'string' || !CONNECTING.has(events.status) || typeof events.once !== 'function') return undefined;
+  if (typeof events.status !== 'string' || !CONNECTING.has(events.status) || typeof events.once !== 'function')
+    return undefined;
   const pending = waits.get(client);
   if (pending !== undefined) return pending;
   // lazyConnect: nothing connects until asked to, and the first command alone would be refused.

@@ -32,7 +32,9 @@ function warnOncePerOutage(client: Redis): (error: Error) => void {
   return (error) => {
     if (warned) return;
     warned = true;
-    console.warn(`[sessionkit] Redis connection error: ${error.message} (reconnecting; further errors are silent until it is back)`);
+    console.warn(
+      `[sessionkit] Redis connection error: ${error.message} (reconnecting; further errors are silent until it is back)`,
+    );
   };
 }
 

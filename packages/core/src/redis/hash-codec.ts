@@ -22,7 +22,12 @@ function parseInteger(text: string | undefined): number | undefined {
  */
 export function encodeSessionFields(session: StoredSession): string[] {
   const { meta, data } = session;
-  const fields = [META_FIELDS.createdAt, String(meta.createdAt), META_FIELDS.absoluteDeadlineMs, String(meta.absoluteDeadlineMs)];
+  const fields = [
+    META_FIELDS.createdAt,
+    String(meta.createdAt),
+    META_FIELDS.absoluteDeadlineMs,
+    String(meta.absoluteDeadlineMs),
+  ];
   if (meta.userId !== undefined) fields.push(META_FIELDS.userId, meta.userId);
   for (const key of Object.keys(data)) {
     const value = data[key];
@@ -92,7 +97,8 @@ export function decodeSession(reply: unknown): DecodedSession | undefined {
   const createdAt = parseInteger(createdText);
   const absoluteDeadlineMs = parseInteger(deadlineText);
   if (createdAt === undefined || absoluteDeadlineMs === undefined) return undefined;
-  const meta: SessionMeta = userId === undefined ? { createdAt, absoluteDeadlineMs } : { createdAt, absoluteDeadlineMs, userId };
+  const meta: SessionMeta =
+    userId === undefined ? { createdAt, absoluteDeadlineMs } : { createdAt, absoluteDeadlineMs, userId };
   return {
     session: { data: Object.fromEntries(data), meta },
     expiresAtMs: parseInteger(expiresText),

@@ -62,7 +62,12 @@ export function storeUnavailable(verb: string, error: unknown): SessionStoreUnav
  * @param key - the only key the script touches (Cluster routes the call by it)
  * @param args - the script's ARGV
  */
-export async function runScript(client: RedisClientLike, script: LuaScript, key: string, args: readonly string[]): Promise<unknown> {
+export async function runScript(
+  client: RedisClientLike,
+  script: LuaScript,
+  key: string,
+  args: readonly string[],
+): Promise<unknown> {
   await whenConnected(client);
   try {
     return await client.evalsha(script.sha1, 1, key, ...args);

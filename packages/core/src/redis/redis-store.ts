@@ -88,7 +88,11 @@ export class RedisStore implements SessionStore {
   /** @param options - the client and the key prefix */
   constructor(options: RedisStoreOptions) {
     const client = options?.client as Partial<RedisClientLike> | undefined;
-    if (typeof client?.evalsha !== 'function' || typeof client.eval !== 'function' || typeof client.hgetall !== 'function') {
+    if (
+      typeof client?.evalsha !== 'function' ||
+      typeof client.eval !== 'function' ||
+      typeof client.hgetall !== 'function'
+    ) {
       throw new SessionConfigError(
         'sessionkit: RedisStore needs an ioredis client, e.g. `new RedisStore({ client: createRedisClient(process.env.REDIS_URL) })`.',
       );
@@ -107,7 +111,8 @@ export class RedisStore implements SessionStore {
    * the write landed (it left a tombstone), or when the absolute deadline has already passed.
    */
   async create(id: string, session: StoredSession, ttlMs: number, nowMs: number = Date.now()): Promise<'ok' | Gone> {
-    if (!isValidSessionId(id)) throw new SessionArgumentError('sessionkit: RedisStore.create was given an invalid session id.');
+    if (!isValidSessionId(id))
+      throw new SessionArgumentError('sessionkit: RedisStore.create was given an invalid session id.');
     const { userId, absoluteDeadlineMs } = session.meta;
     let generation: number | undefined;
     if (userId !== undefined) {
@@ -146,7 +151,14 @@ export class RedisStore implements SessionStore {
         readUserGeneration(this.#index, userId),
       ]);
       if (!Array.isArray(deadline) || typeof deadline[0] !== 'string') return 'gone';
-      const joined = await addToUserIndex(this.#index, userId, id, Number(deadline[0]), { requiredGeneration: readGeneration }, nowMs);
+      const joined = await addToUserIndex(
+        this.#index,
+        userId,
+        id,
+        Number(deadline[0]),
+        { requiredGeneration: readGeneration },
+        nowMs,
+      );
       if (joined === 'moved') {
         // Logged out everywhere while logging in: the session ends, as a fenced one does.
         await this.destroy(id);
@@ -176,7 +188,13 @@ export class RedisStore implements SessionStore {
     return replyStatus(reply) === 'ok' ? 'ok' : 'gone';
   }
 
-  async increment(id: string, key: string, by: number, ttlMs: number, nowMs: number = Date.now()): Promise<number | Gone> {
+  async increment(
+    id: string,
+    key: string,
+    by: number,
+    ttlMs: number,
+    nowMs: number = Date.now(),
+  ): Promise<number | Gone> {
     if (!Number.isSafeInteger(by)) throw new SessionArgumentError('sessionkit: increment takes a whole number.');
     if (!isValidSessionId(id)) return 'gone';
     const reply = await runScript(this.client, INCREMENT_SCRIPT, this.#key(id), [
@@ -212,7 +230,8 @@ export class RedisStore implements SessionStore {
    * restored, since that could resurrect a session destroyed meanwhile.
    */
   async regenerate(oldId: string, newId: string, ttlMs: number, nowMs: number = Date.now()): Promise<'ok' | Gone> {
-    if (!isValidSessionId(newId)) throw new SessionArgumentError('sessionkit: RedisStore.regenerate was given an invalid new session id.');
+    if (!isValidSessionId(newId))
+      throw new SessionArgumentError('sessionkit: RedisStore.regenerate was given an invalid new session id.');
     if (!isValidSessionId(oldId)) return 'gone';
     const claimed = decodeSession(await runScript(this.client, CLAIM_SCRIPT, this.#key(oldId), [String(nowMs)]));
     if (claimed === undefined) return 'gone';
@@ -220,10 +239,17 @@ export class RedisStore implements SessionStore {
     const { userId, absoluteDeadlineMs } = session.meta;
     let generation: number | undefined;
     if (userId !== undefined) {
-      const joined = await addToUserIndex(this.#index, userId, newId, absoluteDeadlineMs, {
-        replacedId: oldId,
-        requiredGeneration: claimed.generation,
-      }, nowMs);
+      const joined = await addToUserIndex(
+        this.#index,
+        userId,
+        newId,
+        absoluteDeadlineMs,
+        {
+          replacedId: oldId,
+          requiredGeneration: claimed.generation,
+        },
+        nowMs,
+      );
       if (joined === 'moved') return 'gone';
       generation = joined;
     }
@@ -257,7 +283,13 @@ export class RedisStore implements SessionStore {
   }
 
   /** The session's write (create, and regenerate's second step); `gone` on a tombstone or a passed deadline. */
-  async #write(id: string, session: StoredSession, ttlMs: number, generation: number | undefined, now: number): Promise<'ok' | Gone> {
+  async #write(
+    id: string,
+    session: StoredSession,
+    ttlMs: number,
+    generation: number | undefined,
+    now: number,
+  ): Promise<'ok' | Gone> {
     const ttl = ttlArgument(ttlMs);
     // The expiry the script will set (its expiry_ms), recorded in the same HSET as the fields.
     const expiresAtMs = now + Math.floor(Math.min(Number(ttl), session.meta.absoluteDeadlineMs - now));

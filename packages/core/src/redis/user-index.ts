@@ -148,10 +148,16 @@ export async function addToUserIndex(
  * @param userId - the user
  * @param ids - the session ids to remove
  */
-export async function removeFromUserIndex(context: UserIndexContext, userId: string, ids: readonly string[]): Promise<void> {
+export async function removeFromUserIndex(
+  context: UserIndexContext,
+  userId: string,
+  ids: readonly string[],
+): Promise<void> {
   const members = ids.filter((id) => id !== USER_INDEX_GENERATION_MEMBER);
   if (members.length === 0) return;
-  await runScript(context.client, INDEX_REMOVE_SCRIPT, userIndexKey(context.prefix, userId), members).catch(() => undefined);
+  await runScript(context.client, INDEX_REMOVE_SCRIPT, userIndexKey(context.prefix, userId), members).catch(
+    () => undefined,
+  );
 }
 
 /**
@@ -162,7 +168,11 @@ export async function removeFromUserIndex(context: UserIndexContext, userId: str
  * @param userId - the user
  * @param nowMs - the app's clock
  */
-export async function listUserSessionIds(context: UserIndexContext, userId: string, nowMs: number = Date.now()): Promise<string[]> {
+export async function listUserSessionIds(
+  context: UserIndexContext,
+  userId: string,
+  nowMs: number = Date.now(),
+): Promise<string[]> {
   const { rest } = await runIndexScript(context, INDEX_MEMBERS_SCRIPT, userId, [String(nowMs)]);
   const candidates = rest.filter((id): id is string => typeof id === 'string' && isValidSessionId(id));
   const owners = await settleAll(
@@ -180,8 +190,15 @@ export async function listUserSessionIds(context: UserIndexContext, userId: stri
  * @param userId - the user
  * @param nowMs - the app's clock
  */
-export async function destroyUserSessionIds(context: UserIndexContext, userId: string, nowMs: number = Date.now()): Promise<number> {
-  const { rest } = await runIndexScript(context, INDEX_LOGOUT_SCRIPT, userId, [String(nowMs), String(GENERATION_MIN_TTL_MS)]);
+export async function destroyUserSessionIds(
+  context: UserIndexContext,
+  userId: string,
+  nowMs: number = Date.now(),
+): Promise<number> {
+  const { rest } = await runIndexScript(context, INDEX_LOGOUT_SCRIPT, userId, [
+    String(nowMs),
+    String(GENERATION_MIN_TTL_MS),
+  ]);
   const generation = String(generationOf(rest[0]));
   const members: Array<{ id: string; deadline: string }> = [];
   const junk: string[] = [];
@@ -193,7 +210,12 @@ export async function destroyUserSessionIds(context: UserIndexContext, userId: s
   }
   const outcomes = await settleAll(
     members.map(({ id, deadline }) =>
-      runScript(context.client, LOGOUT_SCRIPT, sessionKey(context.prefix, id), [String(nowMs), userId, generation, deadline]),
+      runScript(context.client, LOGOUT_SCRIPT, sessionKey(context.prefix, id), [
+        String(nowMs),
+        userId,
+        generation,
+        deadline,
+      ]),
     ),
   );
   // A fenced member stays: its session may still become the user's by a login that began after

@@ -19,7 +19,16 @@ export function registerFailureTests(get: () => AdapterFixture): void {
     await owner.request('POST', '/write?value=real');
     const valid = owner.cookie(COOKIE_NAME) as string;
     const flipped = valid.slice(0, -5) + (valid.at(-5) === 'A' ? 'B' : 'A') + valid.slice(-4);
-    const values = [flipped, `${valid}x`, valid.slice(0, -10), 'garbage', 'Fe26.2**', '%E0%A4%A', '__proto__', 'a'.repeat(4096)];
+    const values = [
+      flipped,
+      `${valid}x`,
+      valid.slice(0, -10),
+      'garbage',
+      'Fe26.2**',
+      '%E0%A4%A',
+      '__proto__',
+      'a'.repeat(4096),
+    ];
     probe.calls.length = 0;
     for (const value of values) {
       const attacker = client();

@@ -67,7 +67,10 @@ export function createErrorLog(): ErrorLog {
 
 /** @internal The parsed JSON body of a response. */
 export function json(response: TestResponse): unknown {
-  expect(response.headers.get('content-type') ?? '', `JSON expected, got status ${response.status}: ${response.body}`).toMatch(/json/);
+  expect(
+    response.headers.get('content-type') ?? '',
+    `JSON expected, got status ${response.status}: ${response.body}`,
+  ).toMatch(/json/);
   return JSON.parse(response.body) as unknown;
 }
 

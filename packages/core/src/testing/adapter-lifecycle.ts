@@ -139,7 +139,9 @@ export function registerLifecycleTests(get: () => AdapterFixture): void {
     const browser = client();
     const response = await browser.request('POST', '/app-cookie');
     expect(response.status).toBe(200);
-    expect(response.setCookies.map((line) => line.slice(0, line.indexOf('='))).sort()).toEqual(['app', COOKIE_NAME].sort());
+    expect(response.setCookies.map((line) => line.slice(0, line.indexOf('='))).sort()).toEqual(
+      ['app', COOKIE_NAME].sort(),
+    );
     expect(browser.cookie('app')).toBe('kept');
     sessionCookie(response);
     const vary = (response.headers.get('vary') ?? '').split(',').map((token) => token.trim().toLowerCase());

@@ -167,7 +167,9 @@ export const contractRoutes: readonly ContractRoute[] = [
     handle: async ({ session, raw }) => {
       raw.writeHead(200, { 'content-type': 'text/plain' });
       // Resolves once the chunk (and so the head) is handed to the socket: the headers are gone.
-      await new Promise<void>((resolve, reject) => raw.write('partial ', (error) => (error ? reject(error) : resolve())));
+      await new Promise<void>((resolve, reject) =>
+        raw.write('partial ', (error) => (error ? reject(error) : resolve())),
+      );
       session.data['note'] = 'written after the headers left';
       return { status: 200, tail: 'rest' };
     },

@@ -10,7 +10,17 @@ import type { SessionStore } from '../store.js';
 
 type Verb = keyof SessionStore;
 
-const VERBS: readonly Verb[] = ['create', 'load', 'patch', 'increment', 'regenerate', 'touch', 'destroy', 'listUserSessions', 'destroyUserSessions'];
+const VERBS: readonly Verb[] = [
+  'create',
+  'load',
+  'patch',
+  'increment',
+  'regenerate',
+  'touch',
+  'destroy',
+  'listUserSessions',
+  'destroyUserSessions',
+];
 const WRITES: ReadonlySet<Verb> = new Set(['create', 'patch']);
 
 /** A MemoryStore with probes. */
@@ -44,6 +54,12 @@ export function createProbeStore(now: () => number): ProbeStore {
     };
   }
   // Declared after the wrappers, which only read it when called.
-  const probe: ProbeStore = { store: store as unknown as SessionStore, inner, calls: [], failing: false, writeDelayMs: 0 };
+  const probe: ProbeStore = {
+    store: store as unknown as SessionStore,
+    inner,
+    calls: [],
+    failing: false,
+    writeDelayMs: 0,
+  };
   return probe;
 }

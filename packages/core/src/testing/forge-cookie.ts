@@ -19,7 +19,10 @@ export interface ForgedPayload {
  * @param payload - the claims; the id defaults to a fresh random one
  * @param secrets - the secrets to seal with (the first one seals)
  */
-export async function forgeCookie(payload: ForgedPayload = {}, secrets: readonly SecretInput[] = testSecrets): Promise<string> {
+export async function forgeCookie(
+  payload: ForgedPayload = {},
+  secrets: readonly SecretInput[] = testSecrets,
+): Promise<string> {
   const issuedAt = payload.issuedAt ?? Date.now();
   return new CookieSealer(resolveSecrets(secrets), 0).seal({
     id: payload.id ?? generateSessionId(),

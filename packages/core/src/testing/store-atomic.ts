@@ -68,29 +68,34 @@ export const atomicChecks: readonly StoreCheck[] = [
     expect(live.filter((entry) => entry !== undefined)).toHaveLength(1);
     expect(await store.load(oldId, HOUR_MS)).toBeUndefined();
   }),
-  storeCheck('atomic', `a destroy racing patches, increments and touches wins: nothing is left, nothing later succeeds (${RACE_TRIALS} trials)`, async (store) => {
-    const failed: string[] = [];
-    for (let trial = 0; trial < RACE_TRIALS; trial++) {
-      const id = newId();
-      await store.create(id, storedSession({ n: '0' }), HOUR_MS);
-      const writes: Array<Promise<unknown>> = [];
-      for (let i = 0; i < 6; i++) {
-        writes.push(store.patch(id, { set: { [`k${i}`]: String(i) }, remove: [] }, HOUR_MS));
-        writes.push(store.increment(id, 'n', 1, HOUR_MS));
-        writes.push(store.touch(id, HOUR_MS));
-        if ((trial + i) % 3 === 0) await tick();
+  storeCheck(
+    'atomic',
+    `a destroy racing patches, increments and touches wins: nothing is left, nothing later succeeds (${RACE_TRIALS} trials)`,
+    async (store) => {
+      const failed: string[] = [];
+      for (let trial = 0; trial < RACE_TRIALS; trial++) {
+        const id = newId();
+        await store.create(id, storedSession({ n: '0' }), HOUR_MS);
+        const writes: Array<Promise<unknown>> = [];
+        for (let i = 0; i < 6; i++) {
+          writes.push(store.patch(id, { set: { [`k${i}`]: String(i) }, remove: [] }, HOUR_MS));
+          writes.push(store.increment(id, 'n', 1, HOUR_MS));
+          writes.push(store.touch(id, HOUR_MS));
+          if ((trial + i) % 3 === 0) await tick();
+        }
+        for (let i = 0; i < trial % 4; i++) await tick();
+        await store.destroy(id);
+        const answers = await Promise.all(writes);
+        const violations: string[] = [];
+        const odd = answers.filter((answer) => answer !== 'ok' && answer !== 'gone' && typeof answer !== 'number');
+        if (odd.length > 0) violations.push(`writes answered ${odd.map(String).join(', ')}`);
+        if ((await store.load(id, HOUR_MS)) !== undefined) violations.push('the session is live after destroy');
+        if ((await store.patch(id, { set: { late: '1' }, remove: [] }, HOUR_MS)) !== 'gone')
+          violations.push('a later patch succeeded');
+        if ((await store.increment(id, 'n', 1, HOUR_MS)) !== 'gone') violations.push('a later increment succeeded');
+        if (violations.length > 0) failed.push(`trial ${trial}: ${violations.join('; ')}`);
       }
-      for (let i = 0; i < trial % 4; i++) await tick();
-      await store.destroy(id);
-      const answers = await Promise.all(writes);
-      const violations: string[] = [];
-      const odd = answers.filter((answer) => answer !== 'ok' && answer !== 'gone' && typeof answer !== 'number');
-      if (odd.length > 0) violations.push(`writes answered ${odd.map(String).join(', ')}`);
-      if ((await store.load(id, HOUR_MS)) !== undefined) violations.push('the session is live after destroy');
-      if ((await store.patch(id, { set: { late: '1' }, remove: [] }, HOUR_MS)) !== 'gone') violations.push('a later patch succeeded');
-      if ((await store.increment(id, 'n', 1, HOUR_MS)) !== 'gone') violations.push('a later increment succeeded');
-      if (violations.length > 0) failed.push(`trial ${trial}: ${violations.join('; ')}`);
-    }
-    expect(failed, `${failed.length} of ${RACE_TRIALS} trials failed`).toEqual([]);
-  }),
+      expect(failed, `${failed.length} of ${RACE_TRIALS} trials failed`).toEqual([]);
+    },
+  ),
 ];

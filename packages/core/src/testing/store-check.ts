@@ -20,7 +20,11 @@ export interface StoreCheck {
 }
 
 /** @internal Declares a check. */
-export function storeCheck(group: StoreCheckGroup, name: string, run: (store: SessionStore) => Promise<void>): StoreCheck {
+export function storeCheck(
+  group: StoreCheckGroup,
+  name: string,
+  run: (store: SessionStore) => Promise<void>,
+): StoreCheck {
   return { group, name, needsUserIndex: group === 'user index' || group === 'user index races', run };
 }
 

@@ -57,131 +57,148 @@ const raceCheck = (name: string, run: (store: IndexedStore) => Promise<void>): S
  * assertion depends on timing.
  */
 export const userIndexRaceChecks: readonly StoreCheck[] = [
-  raceCheck(`ends a session being regenerated in a loop, and no later regenerate or patch succeeds (${TRIALS} trials)`, async (store) => {
-    await warmUp(store);
-    const failed: string[] = [];
-    for (let trial = 0; trial < TRIALS; trial++) {
-      const violations: string[] = [];
-      const user = `race-regen-${newId()}`;
-      const first = newId();
-      await store.create(first, storedSession({ a: '1' }, { userId: user }), HOUR_MS);
-      const ids = [first];
-      let destroyReturned = false;
-      const lateSuccesses: string[] = [];
-      const loop = (async () => {
-        let current = first;
-        let attemptsAfterReturn = 0;
-        for (let i = 0; i < 100; i++) {
-          const startedAfterReturn = destroyReturned;
-          if (startedAfterReturn && ++attemptsAfterReturn > 3) break;
-          const next = newId();
-          ids.push(next);
-          const result = await store.regenerate(current, next, HOUR_MS);
-          if (result === 'gone') {
-            if (!startedAfterReturn) break;
-            continue;
+  raceCheck(
+    `ends a session being regenerated in a loop, and no later regenerate or patch succeeds (${TRIALS} trials)`,
+    async (store) => {
+      await warmUp(store);
+      const failed: string[] = [];
+      for (let trial = 0; trial < TRIALS; trial++) {
+        const violations: string[] = [];
+        const user = `race-regen-${newId()}`;
+        const first = newId();
+        await store.create(first, storedSession({ a: '1' }, { userId: user }), HOUR_MS);
+        const ids = [first];
+        let destroyReturned = false;
+        const lateSuccesses: string[] = [];
+        const loop = (async () => {
+          let current = first;
+          let attemptsAfterReturn = 0;
+          for (let i = 0; i < 100; i++) {
+            const startedAfterReturn = destroyReturned;
+            if (startedAfterReturn && ++attemptsAfterReturn > 3) break;
+            const next = newId();
+            ids.push(next);
+            const result = await store.regenerate(current, next, HOUR_MS);
+            if (result === 'gone') {
+              if (!startedAfterReturn) break;
+              continue;
+            }
+            if (startedAfterReturn) lateSuccesses.push(next);
+            current = next;
           }
-          if (startedAfterReturn) lateSuccesses.push(next);
-          current = next;
+          return current;
+        })();
+        await ticks(trial % 5);
+        await store.destroyUserSessions(user);
+        destroyReturned = true;
+        const last = await loop;
+        const survivors = await liveOf(store, user, ids);
+        const listed = await store.listUserSessions(user);
+        if (survivors.length > 0) violations.push(`${survivors.length} live session(s) after destroyUserSessions`);
+        if (listed.length > 0) violations.push(`listUserSessions still lists ${listed.length}`);
+        if (lateSuccesses.length > 0)
+          violations.push(`${lateSuccesses.length} regenerate(s) started after it returned succeeded`);
+        if ((await store.patch(last, { set: { b: '2' }, remove: [] }, HOUR_MS)) !== 'gone')
+          violations.push(`a later patch succeeded`);
+        if ((await store.regenerate(last, newId(), HOUR_MS)) !== 'gone')
+          violations.push(`a later regenerate succeeded`);
+        if (violations.length > 0) failed.push(`trial ${trial}: ${violations.join('; ')}`);
+      }
+      expect(failed, `${failed.length} of ${TRIALS} trials failed`).toEqual([]);
+    },
+  ),
+
+  raceCheck(
+    `ends the sessions of creates with the user that were called before it (${TRIALS} trials)`,
+    async (store) => {
+      await warmUp(store);
+      const failed: string[] = [];
+      for (let trial = 0; trial < TRIALS; trial++) {
+        const violations: string[] = [];
+        const user = `race-create-${newId()}`;
+        const ids = [newId(), newId(), newId()];
+        const creates: Array<Promise<unknown>> = [];
+        for (const [i, id] of ids.entries()) {
+          creates.push(store.create(id, storedSession({ a: '1' }, { userId: user }), HOUR_MS));
+          await ticks((trial >> i) % 2);
         }
-        return current;
-      })();
-      await ticks(trial % 5);
-      await store.destroyUserSessions(user);
-      destroyReturned = true;
-      const last = await loop;
-      const survivors = await liveOf(store, user, ids);
-      const listed = await store.listUserSessions(user);
-      if (survivors.length > 0) violations.push(`${survivors.length} live session(s) after destroyUserSessions`);
-      if (listed.length > 0) violations.push(`listUserSessions still lists ${listed.length}`);
-      if (lateSuccesses.length > 0) violations.push(`${lateSuccesses.length} regenerate(s) started after it returned succeeded`);
-      if ((await store.patch(last, { set: { b: '2' }, remove: [] }, HOUR_MS)) !== 'gone') violations.push(`a later patch succeeded`);
-      if ((await store.regenerate(last, newId(), HOUR_MS)) !== 'gone') violations.push(`a later regenerate succeeded`);
-      if (violations.length > 0) failed.push(`trial ${trial}: ${violations.join('; ')}`);
-    }
-    expect(failed, `${failed.length} of ${TRIALS} trials failed`).toEqual([]);
-  }),
+        await ticks(trial % 4);
+        await store.destroyUserSessions(user);
+        const results = await Promise.all(creates);
+        for (const result of results) {
+          if (result !== undefined && result !== 'ok' && result !== 'gone')
+            violations.push(`create answered ${String(result)}`);
+        }
+        const survivors = await liveOf(store, user, ids);
+        const listed = await store.listUserSessions(user);
+        if (survivors.length > 0) violations.push(`${survivors.length} live session(s) after destroyUserSessions`);
+        if (listed.length > 0) violations.push(`listUserSessions still lists ${listed.length}`);
+        for (const id of ids) {
+          if ((await store.patch(id, { set: { b: '2' }, remove: [] }, HOUR_MS)) !== 'gone')
+            violations.push(`a later patch succeeded`);
+        }
+        if (violations.length > 0) failed.push(`trial ${trial}: ${violations.join('; ')}`);
+      }
+      expect(failed, `${failed.length} of ${TRIALS} trials failed`).toEqual([]);
+    },
+  ),
 
-  raceCheck(`ends the sessions of creates with the user that were called before it (${TRIALS} trials)`, async (store) => {
-    await warmUp(store);
-    const failed: string[] = [];
-    for (let trial = 0; trial < TRIALS; trial++) {
-      const violations: string[] = [];
-      const user = `race-create-${newId()}`;
-      const ids = [newId(), newId(), newId()];
-      const creates: Array<Promise<unknown>> = [];
-      for (const [i, id] of ids.entries()) {
-        creates.push(store.create(id, storedSession({ a: '1' }, { userId: user }), HOUR_MS));
-        await ticks((trial >> i) % 2);
+  raceCheck(
+    `ends the sessions of patches setting the user that were called before it (${TRIALS} trials)`,
+    async (store) => {
+      await warmUp(store);
+      const failed: string[] = [];
+      for (let trial = 0; trial < TRIALS; trial++) {
+        const violations: string[] = [];
+        const user = `race-login-${newId()}`;
+        const ids = [newId(), newId(), newId()];
+        for (const id of ids) await store.create(id, storedSession({ a: '1' }), HOUR_MS);
+        const patches: Array<Promise<unknown>> = [];
+        for (const [i, id] of ids.entries()) {
+          patches.push(store.patch(id, { set: { login: '1' }, remove: [], userId: user }, HOUR_MS));
+          await ticks((trial >> i) % 2);
+        }
+        await ticks(trial % 4);
+        await store.destroyUserSessions(user);
+        await Promise.all(patches);
+        const survivors = await liveOf(store, user, ids);
+        const listed = await store.listUserSessions(user);
+        if (survivors.length > 0) violations.push(`${survivors.length} live session(s) after destroyUserSessions`);
+        if (listed.length > 0) violations.push(`listUserSessions still lists ${listed.length}`);
+        if (violations.length > 0) failed.push(`trial ${trial}: ${violations.join('; ')}`);
       }
-      await ticks(trial % 4);
-      await store.destroyUserSessions(user);
-      const results = await Promise.all(creates);
-      for (const result of results) {
-        if (result !== undefined && result !== 'ok' && result !== 'gone') violations.push(`create answered ${String(result)}`);
-      }
-      const survivors = await liveOf(store, user, ids);
-      const listed = await store.listUserSessions(user);
-      if (survivors.length > 0) violations.push(`${survivors.length} live session(s) after destroyUserSessions`);
-      if (listed.length > 0) violations.push(`listUserSessions still lists ${listed.length}`);
-      for (const id of ids) {
-        if ((await store.patch(id, { set: { b: '2' }, remove: [] }, HOUR_MS)) !== 'gone') violations.push(`a later patch succeeded`);
-      }
-      if (violations.length > 0) failed.push(`trial ${trial}: ${violations.join('; ')}`);
-    }
-    expect(failed, `${failed.length} of ${TRIALS} trials failed`).toEqual([]);
-  }),
+      expect(failed, `${failed.length} of ${TRIALS} trials failed`).toEqual([]);
+    },
+  ),
 
-  raceCheck(`ends the sessions of patches setting the user that were called before it (${TRIALS} trials)`, async (store) => {
-    await warmUp(store);
-    const failed: string[] = [];
-    for (let trial = 0; trial < TRIALS; trial++) {
-      const violations: string[] = [];
-      const user = `race-login-${newId()}`;
-      const ids = [newId(), newId(), newId()];
-      for (const id of ids) await store.create(id, storedSession({ a: '1' }), HOUR_MS);
-      const patches: Array<Promise<unknown>> = [];
-      for (const [i, id] of ids.entries()) {
-        patches.push(store.patch(id, { set: { login: '1' }, remove: [], userId: user }, HOUR_MS));
-        await ticks((trial >> i) % 2);
+  raceCheck(
+    `a listing racing a create or a login never hides the session from a later log out everywhere (${TRIALS} trials)`,
+    async (store) => {
+      await warmUp(store);
+      const failed: string[] = [];
+      for (let trial = 0; trial < TRIALS; trial++) {
+        const violations: string[] = [];
+        const user = `race-list-${newId()}`;
+        const created = newId();
+        const login = newId();
+        await store.create(login, storedSession({ a: '1' }), HOUR_MS);
+        const writes = [
+          store.create(created, storedSession({ a: '1' }, { userId: user }), HOUR_MS),
+          store.patch(login, { set: {}, remove: [], userId: user }, HOUR_MS),
+        ];
+        await ticks(trial % 4);
+        await store.listUserSessions(user);
+        await Promise.all(writes);
+        const live = await liveOf(store, user, [created, login]);
+        const listed = await store.listUserSessions(user);
+        const unlisted = live.filter((id) => !listed.includes(id));
+        if (unlisted.length > 0) violations.push(`${unlisted.length} live session(s) missing from listUserSessions`);
+        await store.destroyUserSessions(user);
+        const survivors = await liveOf(store, user, [created, login]);
+        if (survivors.length > 0) violations.push(`${survivors.length} live session(s) after destroyUserSessions`);
+        if (violations.length > 0) failed.push(`trial ${trial}: ${violations.join('; ')}`);
       }
-      await ticks(trial % 4);
-      await store.destroyUserSessions(user);
-      await Promise.all(patches);
-      const survivors = await liveOf(store, user, ids);
-      const listed = await store.listUserSessions(user);
-      if (survivors.length > 0) violations.push(`${survivors.length} live session(s) after destroyUserSessions`);
-      if (listed.length > 0) violations.push(`listUserSessions still lists ${listed.length}`);
-      if (violations.length > 0) failed.push(`trial ${trial}: ${violations.join('; ')}`);
-    }
-    expect(failed, `${failed.length} of ${TRIALS} trials failed`).toEqual([]);
-  }),
-
-  raceCheck(`a listing racing a create or a login never hides the session from a later log out everywhere (${TRIALS} trials)`, async (store) => {
-    await warmUp(store);
-    const failed: string[] = [];
-    for (let trial = 0; trial < TRIALS; trial++) {
-      const violations: string[] = [];
-      const user = `race-list-${newId()}`;
-      const created = newId();
-      const login = newId();
-      await store.create(login, storedSession({ a: '1' }), HOUR_MS);
-      const writes = [
-        store.create(created, storedSession({ a: '1' }, { userId: user }), HOUR_MS),
-        store.patch(login, { set: {}, remove: [], userId: user }, HOUR_MS),
-      ];
-      await ticks(trial % 4);
-      await store.listUserSessions(user);
-      await Promise.all(writes);
-      const live = await liveOf(store, user, [created, login]);
-      const listed = await store.listUserSessions(user);
-      const unlisted = live.filter((id) => !listed.includes(id));
-      if (unlisted.length > 0) violations.push(`${unlisted.length} live session(s) missing from listUserSessions`);
-      await store.destroyUserSessions(user);
-      const survivors = await liveOf(store, user, [created, login]);
-      if (survivors.length > 0) violations.push(`${survivors.length} live session(s) after destroyUserSessions`);
-      if (violations.length > 0) failed.push(`trial ${trial}: ${violations.join('; ')}`);
-    }
-    expect(failed, `${failed.length} of ${TRIALS} trials failed`).toEqual([]);
-  }),
+      expect(failed, `${failed.length} of ${TRIALS} trials failed`).toEqual([]);
+    },
+  ),
 ];

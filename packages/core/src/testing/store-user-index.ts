@@ -16,7 +16,6 @@ const indexCheck = (name: string, run: (store: IndexedStore) => Promise<void>): 
 
 /** @internal The per-user session index ("log out everywhere"). */
 export const userIndexChecks: readonly StoreCheck[] = [
-
   indexCheck('lists the sessions created for a user, and only theirs', async (store) => {
     const user = `u-${newId()}`;
     const ids = [newId(), newId()];
@@ -68,25 +67,36 @@ export const userIndexChecks: readonly StoreCheck[] = [
     expect(await store.destroyUserSessions(user)).toBe(0);
   }),
 
-  indexCheck('destroyUserSessions counts live sessions only: not idle-expired ones, not those past their deadline, not a regenerated id twice', async (store) => {
-    const user = `u-${newId()}`;
-    const createdAt = Date.now();
-    const live = [newId(), newId()];
-    for (const id of live) await store.create(id, storedSession({ a: '1' }, { userId: user }), HOUR_MS);
-    await store.create(newId(), storedSession({ a: '1' }, { userId: user }), 100);
-    await store.create(newId(), storedSession({ a: '1' }, { createdAt, absoluteDeadlineMs: createdAt + 100, userId: user }), HOUR_MS);
-    const moved = newId();
-    await store.create(moved, storedSession({ a: '1' }, { userId: user }), HOUR_MS);
-    expect(await store.regenerate(moved, newId(), HOUR_MS)).toBe('ok');
-    await delay(250);
-    expect(await store.destroyUserSessions(user)).toBe(3);
-    expect(await store.destroyUserSessions(user)).toBe(0);
-  }),
+  indexCheck(
+    'destroyUserSessions counts live sessions only: not idle-expired ones, not those past their deadline, not a regenerated id twice',
+    async (store) => {
+      const user = `u-${newId()}`;
+      const createdAt = Date.now();
+      const live = [newId(), newId()];
+      for (const id of live) await store.create(id, storedSession({ a: '1' }, { userId: user }), HOUR_MS);
+      await store.create(newId(), storedSession({ a: '1' }, { userId: user }), 100);
+      await store.create(
+        newId(),
+        storedSession({ a: '1' }, { createdAt, absoluteDeadlineMs: createdAt + 100, userId: user }),
+        HOUR_MS,
+      );
+      const moved = newId();
+      await store.create(moved, storedSession({ a: '1' }, { userId: user }), HOUR_MS);
+      expect(await store.regenerate(moved, newId(), HOUR_MS)).toBe('ok');
+      await delay(250);
+      expect(await store.destroyUserSessions(user)).toBe(3);
+      expect(await store.destroyUserSessions(user)).toBe(0);
+    },
+  ),
 
   indexCheck('lists no session past its absolute deadline, whatever TTL it was given', async (store) => {
     const user = `u-${newId()}`;
     const createdAt = Date.now();
-    await store.create(newId(), storedSession({}, { createdAt, absoluteDeadlineMs: createdAt + 100, userId: user }), HOUR_MS);
+    await store.create(
+      newId(),
+      storedSession({}, { createdAt, absoluteDeadlineMs: createdAt + 100, userId: user }),
+      HOUR_MS,
+    );
     await delay(250);
     expect(await store.listUserSessions(user)).toEqual([]);
   }),

@@ -46,7 +46,12 @@ export class TestClient {
   }
 
   /** Any request; cookies held by the client are sent unless a `cookie` header is given. */
-  async request(method: string, path: string, body?: string, headers: Record<string, string> = {}): Promise<TestResponse> {
+  async request(
+    method: string,
+    path: string,
+    body?: string,
+    headers: Record<string, string> = {},
+  ): Promise<TestResponse> {
     const cookieHeader = [...this.#cookies].map(([name, value]) => `${name}=${value}`).join('; ');
     const response = await fetch(new URL(path, this.#baseUrl), {
       method,

@@ -41,7 +41,9 @@ describe('createRedisClient', () => {
   });
 
   it('lets every option be overridden', () => {
-    const client = track(createRedisClient('redis://127.0.0.1:1', { lazyConnect: true, commandTimeout: 300, protocol: 2 }));
+    const client = track(
+      createRedisClient('redis://127.0.0.1:1', { lazyConnect: true, commandTimeout: 300, protocol: 2 }),
+    );
     expect(client.options.commandTimeout).toBe(300);
     expect(client.options.protocol).toBe(2);
   });
@@ -79,7 +81,16 @@ describe('createRedisClient', () => {
 
   it('documents each setting it applies', () => {
     const documented = REDIS_CLIENT_SETTINGS.map((setting) => setting.option).join(' ');
-    for (const option of ['commandTimeout', 'connectTimeout', 'maxRetriesPerRequest', 'enableOfflineQueue', 'autoResendUnfulfilledCommands', 'reconnectOnError', 'retryStrategy', 'protocol']) {
+    for (const option of [
+      'commandTimeout',
+      'connectTimeout',
+      'maxRetriesPerRequest',
+      'enableOfflineQueue',
+      'autoResendUnfulfilledCommands',
+      'reconnectOnError',
+      'retryStrategy',
+      'protocol',
+    ]) {
       expect(documented).toContain(option);
     }
   });
@@ -89,7 +100,15 @@ describe('auditRedisClient', () => {
   it('lists what an ioredis 6 or 5 client with default options lacks', () => {
     for (const client of [track(new Redis({ lazyConnect: true })), track(new Redis5({ lazyConnect: true }))]) {
       const problems = auditRedisClient(client).join('\n');
-      for (const topic of ['enableOfflineQueue', 'commandTimeout', 'connectTimeout', 'maxRetriesPerRequest', 'autoResendUnfulfilledCommands', 'reconnectOnError', 'error listener']) {
+      for (const topic of [
+        'enableOfflineQueue',
+        'commandTimeout',
+        'connectTimeout',
+        'maxRetriesPerRequest',
+        'autoResendUnfulfilledCommands',
+        'reconnectOnError',
+        'error listener',
+      ]) {
         expect(problems).toContain(topic);
       }
     }
@@ -102,7 +121,9 @@ describe('auditRedisClient', () => {
   });
 
   it('accepts a Cluster built with sessionClusterOptions', () => {
-    const cluster = track(new Cluster([{ host: '127.0.0.1', port: 1 }], { ...sessionClusterOptions, lazyConnect: true }));
+    const cluster = track(
+      new Cluster([{ host: '127.0.0.1', port: 1 }], { ...sessionClusterOptions, lazyConnect: true }),
+    );
     cluster.on('error', () => undefined);
     expect(auditRedisClient(cluster)).toEqual([]);
     const bare = track(new Cluster([{ host: '127.0.0.1', port: 1 }], { lazyConnect: true }));

@@ -15,7 +15,9 @@ setupOnce(async () => {
 afterAll(() => client?.disconnect());
 
 it('is ioredis 5 speaking RESP2', async () => {
-  const { version } = (await import('ioredis5/package.json', { with: { type: 'json' } })).default as { version: string };
+  const { version } = (await import('ioredis5/package.json', { with: { type: 'json' } })).default as {
+    version: string;
+  };
   expect(version).toMatch(/^5\./);
   expect(String(await client.call('CLIENT', 'INFO'))).toMatch(/\bresp=2\b/);
 });

@@ -21,7 +21,10 @@ describe('RedisStore on a client still connecting', () => {
   });
 
   it('connects a lazyConnect client on first use', async () => {
-    const client = createRedisClient(`redis://127.0.0.1:${sharedRedisPort()}`, { onError: () => undefined, lazyConnect: true });
+    const client = createRedisClient(`redis://127.0.0.1:${sharedRedisPort()}`, {
+      onError: () => undefined,
+      lazyConnect: true,
+    });
     try {
       expect(client.status).toBe('wait');
       const store = new RedisStore({ client, prefix: uniquePrefix('lazy') });

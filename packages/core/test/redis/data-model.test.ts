@@ -41,7 +41,14 @@ describe('key layout', () => {
     const store = newStore();
     const id = newId();
     const createdAt = Date.now();
-    await store.create(id, storedSession({ username: '"alice"', visits: '42' }, { createdAt, absoluteDeadlineMs: createdAt + 5_000, userId: 'alice' }), HOUR_MS);
+    await store.create(
+      id,
+      storedSession(
+        { username: '"alice"', visits: '42' },
+        { createdAt, absoluteDeadlineMs: createdAt + 5_000, userId: 'alice' },
+      ),
+      HOUR_MS,
+    );
     const fields = await rawFields(`${store.prefix}${id}`);
     expect(fields.filter(([field]) => field !== 'm:expires')).toEqual([
       ['d:username', '"alice"'],
@@ -124,7 +131,10 @@ describe('round trips', () => {
 
   it('through the manager, a request for an unmodified session sends exactly one command', async () => {
     const counting = countingClient(client);
-    const manager = createSessionManager({ secrets: [...testSecrets], store: new RedisStore({ client: counting.client, prefix: uniquePrefix('mg') }) });
+    const manager = createSessionManager({
+      secrets: [...testSecrets],
+      store: new RedisStore({ client: counting.client, prefix: uniquePrefix('mg') }),
+    });
     const first = createTestJar();
     const created = await manager.load(first.jar);
     created.data['name'] = 'alice';
@@ -236,7 +246,12 @@ describe('corrupt and foreign data', () => {
     const store = newStore();
     const id = newId();
     await store.create(id, storedSession({ a: '1' }), HOUR_MS);
-    await raw.hset(`${store.prefix}${id}`, { stray: 'x', 'm:other': 'y', 'd:__proto__': '{"polluted":true}', 'd:constructor': '{"prototype":{"polluted":true}}' });
+    await raw.hset(`${store.prefix}${id}`, {
+      stray: 'x',
+      'm:other': 'y',
+      'd:__proto__': '{"polluted":true}',
+      'd:constructor': '{"prototype":{"polluted":true}}',
+    });
     const loaded = await store.load(id, HOUR_MS);
     expect(Object.keys(loaded?.data ?? {}).sort()).toEqual(['__proto__', 'a', 'constructor']);
     expect(Object.getPrototypeOf(loaded?.data)).toBe(Object.prototype);
@@ -252,7 +267,11 @@ describe('corrupt and foreign data', () => {
     session.data['cart'] = [1, 2];
     await session.commit();
     const key = `${store.prefix}${session.id}`;
-    await raw.hset(key, { 'd:cart': '{not json', 'd:__proto__': '{"polluted":true}', 'd:constructor': '{"prototype":{"polluted":true}}' });
+    await raw.hset(key, {
+      'd:cart': '{not json',
+      'd:__proto__': '{"polluted":true}',
+      'd:constructor': '{"prototype":{"polluted":true}}',
+    });
     const again = createTestJar(`sid=${cookieValueOf(first.setCookies[0])}`);
     const loaded: Session = await manager.load(again.jar);
     expect(loaded.data['name']).toBe('alice');
@@ -267,7 +286,15 @@ describe('corrupt and foreign data', () => {
   it('refuses to increment what HINCRBY refuses or JavaScript cannot represent, leaving it unchanged', async () => {
     const store = newStore();
     const id = newId();
-    const values = { lead: '007', plus: '+5', spaced: ' 5', float: '1.5', negzero: '-0', big: '9007199254740991', text: '"x"' };
+    const values = {
+      lead: '007',
+      plus: '+5',
+      spaced: ' 5',
+      float: '1.5',
+      negzero: '-0',
+      big: '9007199254740991',
+      text: '"x"',
+    };
     await store.create(id, storedSession(values), HOUR_MS);
     for (const key of Object.keys(values)) {
       const error = await store.increment(id, key, 1, HOUR_MS).catch((caught: unknown) => caught);
@@ -313,7 +340,9 @@ describe('isolation and concurrency', () => {
       const stores = clients.map((c) => new RedisStore({ client: c, prefix }));
       const id = newId();
       await stores[0]?.create(id, storedSession({}), HOUR_MS);
-      const results = await Promise.all(stores.flatMap((store) => Array.from({ length: 60 }, () => store.increment(id, 'visits', 1, HOUR_MS))));
+      const results = await Promise.all(
+        stores.flatMap((store) => Array.from({ length: 60 }, () => store.increment(id, 'visits', 1, HOUR_MS))),
+      );
       expect([...results].sort((x, y) => Number(x) - Number(y))).toEqual(Array.from({ length: 240 }, (_, i) => i + 1));
       expect(await raw.hget(`${prefix}${id}`, 'd:visits')).toBe('240');
     } finally {
@@ -329,7 +358,11 @@ describe('isolation and concurrency', () => {
       const id = newId();
       await stores[0]?.create(id, storedSession({ base: '0' }), HOUR_MS);
       const results = await Promise.all(
-        stores.flatMap((store, s) => Array.from({ length: 30 }, (_, i) => store.patch(id, { set: { [`c${s}-${i}`]: String(i) }, remove: [] }, HOUR_MS))),
+        stores.flatMap((store, s) =>
+          Array.from({ length: 30 }, (_, i) =>
+            store.patch(id, { set: { [`c${s}-${i}`]: String(i) }, remove: [] }, HOUR_MS),
+          ),
+        ),
       );
       expect(results.every((result) => result === 'ok')).toBe(true);
       expect(await raw.hlen(`${prefix}${id}`)).toBe(1 + 120 + 3); // base, the writes, created, deadline, expires
@@ -350,7 +383,8 @@ describe('user index', () => {
     const store = newStore();
     const indexKey = `${store.prefix}user:bounded`;
     // Ten sessions whose absolute deadline passes quickly, then one more write.
-    for (let i = 0; i < 10; i++) await store.create(newId(), storedSession({}, { userId: 'bounded', absoluteMs: 100 }), HOUR_MS);
+    for (let i = 0; i < 10; i++)
+      await store.create(newId(), storedSession({}, { userId: 'bounded', absoluteMs: 100 }), HOUR_MS);
     await new Promise((resolve) => setTimeout(resolve, 200));
     const live = newId();
     await store.create(live, storedSession({}, { userId: 'bounded' }), HOUR_MS);
@@ -396,7 +430,9 @@ describe('user index', () => {
     await raw.hset(`${store.prefix}${moved}`, 'm:user', 'someone-else');
     expect(await store.destroyUserSessions('leaver')).toBe(1);
     expect((await store.load(moved, HOUR_MS))?.meta.userId).toBe('someone-else');
-    expect(await raw.hget(`${store.prefix}${moved}`, 'm:fence:leaver')).toBe(await generationOf(`${store.prefix}user:leaver`));
+    expect(await raw.hget(`${store.prefix}${moved}`, 'm:fence:leaver')).toBe(
+      await generationOf(`${store.prefix}user:leaver`),
+    );
     expect(await store.load(kept, HOUR_MS)).toBeUndefined();
     // A login of leaver that begins now (at the current generation) is not refused by the fence.
     expect(await store.patch(moved, { set: {}, remove: [], userId: 'leaver' }, HOUR_MS)).toBe('ok');
@@ -451,14 +487,18 @@ describe('user index', () => {
     const indexKey = `${store.prefix}user:taken`;
     await raw.set(indexKey, 'not an index');
     const id = newId();
-    const error = await store.create(id, storedSession({}, { userId: 'taken' }), HOUR_MS).catch((caught: unknown) => caught);
+    const error = await store
+      .create(id, storedSession({}, { userId: 'taken' }), HOUR_MS)
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(SessionConfigError);
     expect((error as Error).message).toContain(`"${indexKey}" holds another type of data`);
     expect((error as Error).message).toContain('prefix of its own');
     expect(await raw.exists(`${store.prefix}${id}`)).toBe(0);
     const anonymous = newId();
     await store.create(anonymous, storedSession({}), HOUR_MS);
-    await expect(store.patch(anonymous, { set: {}, remove: [], userId: 'taken' }, HOUR_MS)).rejects.toBeInstanceOf(SessionConfigError);
+    await expect(store.patch(anonymous, { set: {}, remove: [], userId: 'taken' }, HOUR_MS)).rejects.toBeInstanceOf(
+      SessionConfigError,
+    );
     expect((await store.load(anonymous, HOUR_MS))?.meta.userId).toBeUndefined();
     await expect(store.listUserSessions('taken')).rejects.toBeInstanceOf(SessionConfigError);
     await expect(store.destroyUserSessions('taken')).rejects.toBeInstanceOf(SessionConfigError);
@@ -475,7 +515,10 @@ describe('log out everywhere racing the two steps of a create, regenerate or log
    * flight between two steps for as long as the test needs, so each interleaving is reached on
    * purpose instead of by luck.
    */
-  function heldStore(prefix: string, script: LuaScript): { store: RedisStore; arrived: Promise<void>; release: () => void } {
+  function heldStore(
+    prefix: string,
+    script: LuaScript,
+  ): { store: RedisStore; arrived: Promise<void>; release: () => void } {
     let arrive!: () => void;
     let release!: () => void;
     const arrived = new Promise<void>((resolve) => (arrive = resolve));
@@ -501,14 +544,19 @@ describe('log out everywhere racing the two steps of a create, regenerate or log
     return { store: new RedisStore({ client: gated, prefix }), arrived, release };
   }
 
-  const members = (store: RedisStore, user: string): Promise<string[]> => raw.zrangebyscore(`${store.prefix}user:${user}`, '(0', '+inf');
+  const members = (store: RedisStore, user: string): Promise<string[]> =>
+    raw.zrangebyscore(`${store.prefix}user:${user}`, '(0', '+inf');
 
   it('a create joined the index but not yet written: a tombstone refuses the write, create answers gone', async () => {
     const store = newStore();
     const held = heldStore(store.prefix, CREATE_SCRIPT);
     const id = newId();
     const deadline = Date.now() + HOUR_MS;
-    const creating = held.store.create(id, storedSession({ a: '1' }, { userId: 'u', absoluteDeadlineMs: deadline }), HOUR_MS);
+    const creating = held.store.create(
+      id,
+      storedSession({ a: '1' }, { userId: 'u', absoluteDeadlineMs: deadline }),
+      HOUR_MS,
+    );
     await held.arrived;
     expect(await members(store, 'u')).toEqual([id]);
     expect(await store.destroyUserSessions('u')).toBe(0);
@@ -552,7 +600,9 @@ describe('log out everywhere racing the two steps of a create, regenerate or log
     expect(await store.destroyUserSessions('u')).toBe(0);
     held.release();
     expect(await regenerating).toBe('gone');
-    expect(await rawFields(`${store.prefix}${newer}`)).toEqual([['m:logout', await generationOf(`${store.prefix}user:u`)]]);
+    expect(await rawFields(`${store.prefix}${newer}`)).toEqual([
+      ['m:logout', await generationOf(`${store.prefix}user:u`)],
+    ]);
     expect(await store.regenerate(newer, newId(), HOUR_MS)).toBe('gone');
   });
 
@@ -608,10 +658,16 @@ describe('memory', () => {
   it('measures MEMORY USAGE of a typical session ({ username: "alice", visits: 42 } plus metadata)', async () => {
     const store = newStore('session:');
     const id = newId();
-    await store.create(id, storedSession({ username: JSON.stringify('alice'), visits: '42' }, { userId: 'alice' }), 30 * 60_000);
+    await store.create(
+      id,
+      storedSession({ username: JSON.stringify('alice'), visits: '42' }, { userId: 'alice' }),
+      30 * 60_000,
+    );
     const bytes = Number(await raw.call('MEMORY', 'USAGE', `session:${id}`, 'SAMPLES', '0'));
     const index = Number(await raw.call('MEMORY', 'USAGE', 'session:user:alice', 'SAMPLES', '0'));
-    console.info(`[sessionkit] MEMORY USAGE session:<id> = ${bytes} bytes; user index with one member = ${index} bytes`);
+    console.info(
+      `[sessionkit] MEMORY USAGE session:<id> = ${bytes} bytes; user index with one member = ${index} bytes`,
+    );
     expect(await raw.object('ENCODING', `session:${id}`)).toBe('listpack');
     expect(bytes).toBeLessThan(256);
     await store.destroy(id);

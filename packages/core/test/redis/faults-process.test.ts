@@ -63,7 +63,11 @@ it('answers within the command timeout while Redis is frozen (SIGSTOP), then wor
     const { elapsedMs } = await expectUnavailable('load', () => store.load(kept, HOUR_MS), LIMIT_MS);
     // It was the command timeout that answered (the connection is open, nothing replies).
     expect(elapsedMs).toBeGreaterThanOrEqual(COMMAND_TIMEOUT_MS - 50);
-    const { error } = await expectUnavailable('patch', () => store.patch(kept, { set: { b: '1' }, remove: [] }, HOUR_MS), LIMIT_MS);
+    const { error } = await expectUnavailable(
+      'patch',
+      () => store.patch(kept, { set: { b: '1' }, remove: [] }, HOUR_MS),
+      LIMIT_MS,
+    );
     expect(error.message).toMatch(/timed out/i);
     // Concurrent calls are each bounded too (they wait side by side, not one after another).
     const start = performance.now();

@@ -44,16 +44,29 @@ it('turns READONLY into the typed error, reconnects (never re-sends), and works 
   try {
     // A replica of a master that does not exist: it keeps its data and refuses every write.
     await raw.call('REPLICAOF', '127.0.0.1', String(await freePort()));
-    const { error } = await expectUnavailable('patch', () => store.patch(id, { set: { a: '2' }, remove: [] }, HOUR_MS), LIMIT_MS);
+    const { error } = await expectUnavailable(
+      'patch',
+      () => store.patch(id, { set: { a: '2' }, remove: [] }, HOUR_MS),
+      LIMIT_MS,
+    );
     expect((error.cause as Error).message).toMatch(/^READONLY/);
     // A load is a plain HGETALL, which a replica answers: only the writes must fail.
-    for (const [what, call] of everyVerb(store, newId())) if (what !== 'load') await expectUnavailable(what, call, LIMIT_MS);
+    for (const [what, call] of everyVerb(store, newId()))
+      if (what !== 'load') await expectUnavailable(what, call, LIMIT_MS);
     // reconnectOnError answered true: the client dropped the connection to look for a master.
     await reconnecting;
   } finally {
     await raw.call('REPLICAOF', 'NO', 'ONE');
   }
-  await eventually(() => store.touch(id, HOUR_MS).then(() => true, () => false), 5_000, 'the store works again');
+  await eventually(
+    () =>
+      store.touch(id, HOUR_MS).then(
+        () => true,
+        () => false,
+      ),
+    5_000,
+    'the store works again',
+  );
   expect(await store.patch(id, { set: { b: '2' }, remove: [] }, HOUR_MS)).toBe('ok');
   expect((await store.load(id, HOUR_MS))?.data).toEqual({ a: '1', b: '2' });
 });
@@ -75,7 +88,11 @@ it('turns OOM into the typed error with nothing written, keeps reads working, an
   await raw.config('SET', 'maxmemory', '1');
   try {
     const fresh = newId();
-    const { error } = await expectUnavailable('create', () => store.create(fresh, storedSession({ a: '1' }), HOUR_MS), LIMIT_MS);
+    const { error } = await expectUnavailable(
+      'create',
+      () => store.create(fresh, storedSession({ a: '1' }), HOUR_MS),
+      LIMIT_MS,
+    );
     expect((error.cause as Error).message).toMatch(/^OOM/);
     expect(await raw.exists(`${store.prefix}${fresh}`)).toBe(0);
     await expectUnavailable('patch', () => store.patch(id, { set: { b: '1' }, remove: [] }, HOUR_MS), LIMIT_MS);

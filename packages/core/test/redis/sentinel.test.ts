@@ -4,7 +4,14 @@
  * the failover survive it, failures during it are the typed 503 error, and once the sentinels
  * agree on the new master the store writes there without a single READONLY.
  */
-import { adminCommand, type LocalSentinelGroup, roleOf, sentinelMasterPort, startSentinelGroup, until } from '@sessionkit/test-support';
+import {
+  adminCommand,
+  type LocalSentinelGroup,
+  roleOf,
+  sentinelMasterPort,
+  startSentinelGroup,
+  until,
+} from '@sessionkit/test-support';
 import { Redis } from 'ioredis';
 import { afterAll, expect, it } from 'vitest';
 import { SessionStoreUnavailableError } from '../../src/index.js';
