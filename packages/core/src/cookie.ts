@@ -80,7 +80,8 @@ export function resolveCookieOptions(options: CookieOptions = {}): ResolvedCooki
   let secure = options.secure ?? 'auto';
   if (typeof name !== 'string' || !NAME_PATTERN.test(name)) {
     fail(
-      `cookie.name ${JSON.stringify(name)} is not a valid cookie name: use letters, digits and !#$%&'*+-.^_\`|~ only (no spaces, ';', '=' or quotes).`,
+      `cookie.name ${JSON.stringify(name)} is not a valid cookie name: ` +
+        "use letters, digits and !#$%&'*+-.^_`|~ only (no spaces, ';', '=' or quotes).",
     );
   }
   if (typeof path !== 'string' || !PATH_PATTERN.test(path)) {

@@ -195,7 +195,8 @@ export function createSessionManager<T extends object = DefaultSessionData>(
   function userIndex(): Required<Pick<typeof store, 'listUserSessions' | 'destroyUserSessions'>> {
     if (typeof store.listUserSessions !== 'function' || typeof store.destroyUserSessions !== 'function') {
       throw new SessionConfigError(
-        "sessionkit: this store keeps no user index, so it cannot list or destroy a user's sessions: use MemoryStore, RedisStore, or add listUserSessions/destroyUserSessions to your store.",
+        "sessionkit: this store keeps no user index, so it cannot list or destroy a user's sessions: " +
+          'use MemoryStore, RedisStore, or add listUserSessions/destroyUserSessions to your store.',
       );
     }
     return store as Required<Pick<typeof store, 'listUserSessions' | 'destroyUserSessions'>>;

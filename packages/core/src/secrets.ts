@@ -69,7 +69,8 @@ export function resolveSecrets(input: unknown): ResolvedSecrets {
           : undefined;
     if (resolved === undefined || typeof resolved.secret !== 'string') {
       throw new SessionConfigError(
-        `sessionkit: secrets[${index}] must be a string or { id, secret }; got ${entry === undefined ? 'undefined (is the environment variable set?)' : typeof entry}.`,
+        `sessionkit: secrets[${index}] must be a string or { id, secret }; ` +
+          `got ${entry === undefined ? 'undefined (is the environment variable set?)' : typeof entry}.`,
       );
     }
     if (resolved.secret.length < MIN_SECRET_LENGTH) {

@@ -240,12 +240,14 @@ export function resolveImporters(value: unknown, sessionCookieName: string): rea
       typeof candidate.client?.runScript !== 'function'
     ) {
       throw new SessionConfigError(
-        'sessionkit: each migrateFrom entry must be an importer from @sessionkit/core/migrate (expressSessionImporter, koaSessionImporter, fastifySessionImporter).',
+        'sessionkit: each migrateFrom entry must be an importer from @sessionkit/core/migrate ' +
+          '(expressSessionImporter, koaSessionImporter, fastifySessionImporter).',
       );
     }
     if (candidate.cookieName === sessionCookieName) {
       throw new SessionConfigError(
-        `sessionkit: the ${candidate.peer ?? 'old'} cookie and the sessionkit cookie are both named ${JSON.stringify(sessionCookieName)}: ` +
+        `sessionkit: the ${candidate.peer ?? 'old'} cookie and the sessionkit cookie are both named ` +
+          `${JSON.stringify(sessionCookieName)}: ` +
           "give sessionkit's cookie another name (cookie.name), so the old cookie can be read and then cleared.",
       );
     }

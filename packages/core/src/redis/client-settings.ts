@@ -101,7 +101,9 @@ export const REDIS_CLIENT_SETTINGS: readonly ClientSettingAdvice[] = [
   {
     option: 'commandTimeout',
     value: `${DEFAULT_COMMAND_TIMEOUT_MS} (ms)`,
-    why: 'ioredis has no per-command timeout by default: a paused Redis (SIGSTOP, long fork, partition) hangs every request. Keep it at 200 ms or more (smaller breaks the ready check).',
+    why:
+      'ioredis has no per-command timeout by default: a paused Redis (SIGSTOP, long fork, partition) hangs every ' +
+      'request. Keep it at 200 ms or more (smaller breaks the ready check).',
   },
   {
     option: 'connectTimeout',
@@ -111,7 +113,9 @@ export const REDIS_CLIENT_SETTINGS: readonly ClientSettingAdvice[] = [
   {
     option: 'maxRetriesPerRequest',
     value: '0',
-    why: 'commands in flight when the connection drops fail at once instead of after ~10 s of retries (the default 20); they are never re-sent anyway (next line).',
+    why:
+      'commands in flight when the connection drops fail at once instead of after ~10 s of retries (the default ' +
+      '20); they are never re-sent anyway (next line).',
   },
   {
     option: 'autoResendUnfulfilledCommands',
@@ -121,12 +125,16 @@ export const REDIS_CLIENT_SETTINGS: readonly ClientSettingAdvice[] = [
   {
     option: 'enableOfflineQueue',
     value: 'false',
-    why: 'while disconnected, commands fail at once (503) instead of queueing without bound and running late, after the request already failed.',
+    why:
+      'while disconnected, commands fail at once (503) instead of queueing without bound and running late, after ' +
+      'the request already failed.',
   },
   {
     option: 'reconnectOnError',
     value: 'READONLY -> true',
-    why: 'after a failover the old master is a replica and refuses writes; reconnecting finds the new master. Never return 2 (re-sends the command).',
+    why:
+      'after a failover the old master is a replica and refuses writes; reconnecting finds the new master. Never ' +
+      'return 2 (re-sends the command).',
   },
   {
     option: 'retryStrategy',
@@ -137,7 +145,9 @@ export const REDIS_CLIENT_SETTINGS: readonly ClientSettingAdvice[] = [
   {
     option: 'protocol',
     value: '3 (replyMapping "legacy")',
-    why: 'set explicitly because ioredis 5 speaks RESP2 and 6 defaults to RESP3; RedisStore works with both, ioredis 6 falls back to RESP2 on servers without RESP3.',
+    why:
+      'set explicitly because ioredis 5 speaks RESP2 and 6 defaults to RESP3; RedisStore works with both, ioredis 6 ' +
+      'falls back to RESP2 on servers without RESP3.',
   },
   {
     option: 'error listener',
