@@ -1,19 +1,26 @@
 /**
- * `npm run redis-costs -w bench`: what a session load and a session create cost, client and Redis
+ * `npm run redis-costs -w bench`: what a session load, create and write cost, client and Redis
  * together, for the shapes RedisStore could send: the store as built, the Lua load script it used
  * before 81348d9, two plain commands (sent together, or as an ioredis pipeline), a MULTI, and the
- * floor's GET and SET. Each row: app CPU (this process: ioredis, reply conversion, the store's
+ * floor's GET, SET and INCR. Each row: app CPU (this process: ioredis, reply conversion, the store's
  * decoding) and Redis CPU (`INFO cpu` of a redis-server started for the run), per operation, with
- * 50 operations in flight as under HTTP load; the best of 3 rounds.
+ * 50 operations in flight as under HTTP load; the best of 3 rounds; and from `INFO commandstats`
+ * the Redis commands per operation, those a script runs included (EVALSHA counts once besides), and
+ * the part of Redis's CPU spent executing them (the rest is reading, parsing and replying).
+ * `BENCH_REDIS_ONLY=patch,floor` runs only the rows whose name contains one of those texts.
+ * Writes run on one session, as the bench's write scenario does, with the app's clock: whether a
+ * write slides the expiry is the store's decision, as in production.
  *
  * @module
  */
 import { randomBytes } from 'node:crypto';
 import { createRedisClient, RedisStore } from '@sessionkit/core/redis';
 import { formatCount } from './format.js';
-import { startRedis } from './redis-server.js';
+import { startRedis, statsBetween } from './redis-server.js';
 
 const OPERATIONS = Number(process.env.BENCH_REDIS_OPERATIONS ?? 20_000);
+/** Only the rows whose name contains one of these texts (`BENCH_REDIS_ONLY=patch,floor`), all when unset. */
+const ONLY = process.env.BENCH_REDIS_ONLY?.split(',');
 const IN_FLIGHT = 50;
 const ROUNDS = 3;
 const TTL_MS = 30 * 60_000;
@@ -45,6 +52,7 @@ const formerSha = String(await client.script('LOAD', FORMER_LOAD_SCRIPT));
 await client.set('rc:floor', JSON.stringify(data), 'PX', TTL_MS);
 const fields = Object.entries(data).flatMap(([field, value]) => [`d:${field}`, value]);
 const freshId = (): string => randomBytes(32).toString('base64url');
+let seq = 0;
 
 const operations: Array<[string, () => Promise<unknown>]> = [
   ['load: RedisStore.load (one HGETALL, no slide due)', () => store.load(id, TTL_MS)],
@@ -69,12 +77,50 @@ const operations: Array<[string, () => Promise<unknown>]> = [
     },
   ],
   ['floor create: SET PX', () => client.set(`rc:${freshId()}`, JSON.stringify(data), 'PX', TTL_MS)],
+  [
+    'patch: RedisStore.patch (one key changed)',
+    () => store.patch(id, { set: { seq: String(++seq) }, remove: [] }, TTL_MS),
+  ],
+  ['increment: RedisStore.increment', () => store.increment(id, 'n', 1, TTL_MS)],
+  ['touch: RedisStore.touch', () => store.touch(id, TTL_MS)],
+  [
+    'write request: RedisStore.load + patch',
+    async () => {
+      await store.load(id, TTL_MS);
+      await store.patch(id, { set: { seq: String(++seq) }, remove: [] }, TTL_MS);
+    },
+  ],
+  [
+    'increment request: RedisStore.load + increment',
+    async () => {
+      await store.load(id, TTL_MS);
+      await store.increment(id, 'n', 1, TTL_MS);
+    },
+  ],
+  [
+    'floor write: GET + SET PX',
+    async () => {
+      await client.get('rc:floor');
+      await client.set('rc:floor', JSON.stringify({ ...data, seq: ++seq }), 'PX', TTL_MS);
+    },
+  ],
+  [
+    'floor increment: GET + INCR',
+    async () => {
+      await client.get('rc:floor');
+      await client.incr('rc:counter');
+    },
+  ],
 ];
 
 interface Cost {
   readonly appCpuUs: number;
   readonly redisCpuUs: number;
+  /** Time Redis spent executing the commands (`INFO commandstats` usec; a script's own counts once). */
+  readonly execUs: number;
   readonly commands: number;
+  /** Commands per operation by name, e.g. `evalsha 1 · hmget 1 · hset 1`. */
+  readonly mix: string;
 }
 
 async function measure(op: () => Promise<unknown>): Promise<Cost> {
@@ -98,20 +144,31 @@ async function measure(op: () => Promise<unknown>): Promise<Cost> {
   const redisAfter = await redis.cpuUs();
   const statsAfter = await redis.commandStats();
   let commands = 0;
+  const mix: string[] = [];
   for (const [command, stat] of statsAfter) {
     if (command === 'info') continue;
-    commands += stat.calls - (statsBefore.get(command)?.calls ?? 0);
+    const calls = stat.calls - (statsBefore.get(command)?.calls ?? 0);
+    commands += calls;
+    if (calls >= OPERATIONS / 100) mix.push(`${command} ${formatPerOperation(calls / OPERATIONS)}`);
   }
   return {
     appCpuUs: (app.user + app.system) / OPERATIONS,
     redisCpuUs: (redisAfter - redisBefore) / OPERATIONS,
+    execUs: statsBetween(statsBefore, statsAfter).usec / OPERATIONS,
     commands: commands / OPERATIONS,
+    mix: mix.join(' · '),
   };
+}
+
+/** Calls per operation: whole numbers as such, others with two decimals. */
+function formatPerOperation(value: number): string {
+  return Math.abs(value - Math.round(value)) < 0.005 ? String(Math.round(value)) : value.toFixed(2);
 }
 
 const best = new Map<string, Cost>();
 for (let round = 0; round < ROUNDS; round += 1) {
   for (const [name, op] of operations) {
+    if (ONLY !== undefined && !ONLY.some((text) => name.includes(text))) continue;
     const cost = await measure(op);
     const previous = best.get(name);
     if (previous === undefined || cost.appCpuUs + cost.redisCpuUs < previous.appCpuUs + previous.redisCpuUs)
@@ -121,11 +178,11 @@ for (let round = 0; round < ROUNDS; round += 1) {
 const lines = [
   `Redis ${redis.version}, ${formatCount(OPERATIONS)} operations per row, ${IN_FLIGHT} in flight, best of ${ROUNDS} rounds (lowest app + Redis CPU).`,
   '',
-  '| operation | Redis commands | app CPU µs | Redis CPU µs | together µs |',
-  '| --- | ---: | ---: | ---: | ---: |',
+  '| operation | Redis commands | commands per operation | app CPU µs | Redis CPU µs | of which executing µs | together µs |',
+  '| --- | ---: | --- | ---: | ---: | ---: | ---: |',
   ...[...best].map(
     ([name, c]) =>
-      `| ${name} | ${formatCount(c.commands)} | ${c.appCpuUs.toFixed(1)} | ${c.redisCpuUs.toFixed(1)} | ${(c.appCpuUs + c.redisCpuUs).toFixed(1)} |`,
+      `| ${name} | ${formatPerOperation(c.commands)} | ${c.mix} | ${c.appCpuUs.toFixed(1)} | ${c.redisCpuUs.toFixed(1)} | ${c.execUs.toFixed(1)} | ${(c.appCpuUs + c.redisCpuUs).toFixed(1)} |`,
   ),
 ];
 process.stdout.write(`${lines.join('\n')}\n`);

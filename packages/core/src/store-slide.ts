@@ -22,6 +22,11 @@ export function slideToleranceMs(ttlMs: number): number {
  * Whether a read owes a slide: the expiry it would set, `min(now + ttl, deadline)`, differs from the
  * recorded one by more than {@link slideToleranceMs}. An unknown expiry always slides.
  *
+ * RedisStore's write scripts (patch, increment, touch) decide their own slide with the same rule in
+ * Lua, `slide_due` in redis/session-scripts.ts: this function, {@link slideToleranceMs} and that
+ * Lua must agree, so change them together (test/redis/data-model.test.ts checks them on one table
+ * of cases).
+ *
  * @param expiresAtMs - the expiry the store recorded, app clock; `undefined` when unknown
  * @param nowMs - the app's clock
  * @param ttlMs - the idle TTL of the read

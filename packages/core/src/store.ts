@@ -100,7 +100,8 @@ export interface SessionStore {
   load(id: string, ttlMs: number, nowMs?: number): Promise<StoredSession | undefined>;
   /**
    * Applies only the changed keys, atomically, and resets the expiry. Never recreates a session
-   * that no longer exists: resolves `'gone'` instead.
+   * that no longer exists: resolves `'gone'` instead. Like a read, a patch, increment or touch may
+   * skip a slide that `slideDue` would skip (RedisStore does).
    */
   patch(id: string, patch: SessionPatch, ttlMs: number, nowMs?: number): Promise<'ok' | Gone>;
   /**

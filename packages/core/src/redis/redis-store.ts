@@ -66,6 +66,9 @@ export { slideToleranceMs };
  *   the idle expiry is Redis's own `PEXPIRE`, relative, so app-to-Redis skew never changes it;
  * - `patch` writes only changed and removed fields, and never on a session that is gone;
  * - `increment` is HINCRBY, exact under any concurrency;
+ * - writes (patch, increment, touch) slide the expiry by the same rule as reads, decided in their
+ *   script: only when due, so a write a moment after the last slide is one HMGET and one HSET or
+ *   HINCRBY inside its script, with no PEXPIRE;
  * - failures reject with `SessionStoreUnavailableError`; corrupt or foreign keys mean "no session".
  *
  * Ids are checked with `isValidSessionId` before any command: an invalid id reads as an unknown

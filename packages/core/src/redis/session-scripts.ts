@@ -13,6 +13,9 @@
  * - The first write of a script that may grow memory is a command maxmemory can refuse (HSET,
  *   HINCRBY): Redis checks OOM on a script's first write only, so under `OOM` a script fails as a
  *   whole instead of half-way.
+ * - Writes slide the idle expiry only when a slide is due (`slide_due`, the Lua twin of the core's
+ *   `slideDue`): like a read, a write a moment after the last slide sends no PEXPIRE and records
+ *   no `m:expires`, so a session may end up to the tolerance early, never late.
  *
  * @module
  */
@@ -24,18 +27,25 @@ const HELPERS = `
 local F_CREATED, F_DEADLINE, F_USER, F_EXPIRES = '${META_FIELDS.createdAt}', '${META_FIELDS.absoluteDeadlineMs}', '${META_FIELDS.userId}', '${META_FIELDS.expiresAt}'
 local F_GEN, F_LOGGED_OUT, F_FENCE = '${META_FIELDS.generation}', '${META_FIELDS.loggedOut}', '${FENCE_FIELD_PREFIX}'
 
--- A decimal integer as RedisStore writes it, or nil (corrupt values count as missing).
+-- Whether a field holds a decimal integer as RedisStore writes it (corrupt values count as missing).
+local function is_int(value)
+  return type(value) == 'string' and string.match(value, '^%-?%d+$') ~= nil
+end
+
+-- A decimal integer as RedisStore writes it, or nil. (tonumber and string.match cost a few hundred
+-- ns each inside Redis: check with is_int alone where the number is not needed.)
 local function int_field(value)
-  if type(value) ~= 'string' or not string.match(value, '^%-?%d+$') then return nil end
+  if not is_int(value) then return nil end
   return tonumber(value)
 end
 
 -- The absolute deadline of a well-formed session hash and its metadata row (created, deadline,
--- user, then the optional extra field), or nil for a missing, foreign-type or corrupt key. One
--- HMGET under pcall: on a key of another type it answers WRONGTYPE, which here means "no session".
+-- user, recorded expiry, then the optional extra field), or nil for a missing, foreign-type or
+-- corrupt key. One HMGET under pcall: on a key of another type it answers WRONGTYPE, which here
+-- means "no session".
 local function session_meta(key, extra)
-  local meta = redis.pcall('HMGET', key, F_CREATED, F_DEADLINE, F_USER, extra or F_USER)
-  if meta['err'] ~= nil or int_field(meta[1]) == nil then return nil end
+  local meta = redis.pcall('HMGET', key, F_CREATED, F_DEADLINE, F_USER, F_EXPIRES, extra or F_USER)
+  if meta['err'] ~= nil or not is_int(meta[1]) then return nil end
   local deadline = int_field(meta[2])
   if deadline == nil then return nil end
   return deadline, meta
@@ -59,19 +69,31 @@ local function live_meta(key, now_ms, ttl_ms, extra)
   return deadline, meta
 end
 
--- Slides the expiry and records it (m:expires, app clock) so that a load can tell whether a slide is
--- due without a script; past the deadline the key is deleted and the answer is false. PEXPIRE comes
--- first: it never needs memory, so under OOM a touch still slides (a script's later writes are not
--- refused once one has changed the dataset).
-local function slide(key, deadline, now_ms, ttl_ms)
-  local ms = expiry_ms(deadline, now_ms, ttl_ms)
-  if ms <= 0 then
-    redis.call('DEL', key)
-    return false
-  end
+-- Whether a slide is due: the expiry it would set, min(now + ttl, deadline), differs from the
+-- recorded one (m:expires, app clock) by more than the tolerance, 5% of the idle TTL and at most a
+-- minute; an unknown or corrupt m:expires always slides. THE SAME RULE AS slideDue and
+-- slideToleranceMs in packages/core/src/store-slide.ts, which decide a read's slide: change both
+-- together (test/redis/data-model.test.ts checks that they agree on a table of cases).
+local function slide_due(recorded, deadline, now_ms, ttl_ms)
+  local expires = int_field(recorded)
+  if expires == nil then return true end
+  local wanted = math.min(now_ms + ttl_ms, deadline)
+  return math.abs(wanted - expires) > math.min(ttl_ms / 20, 60000)
+end
+
+-- The expiry a write of a live session sets, in ms from now (> 0, live_meta checked it), when a
+-- slide is due; nil when none is.
+local function due_slide_ms(recorded, deadline, now_ms, ttl_ms)
+  if not slide_due(recorded, deadline, now_ms, ttl_ms) then return nil end
+  return expiry_ms(deadline, now_ms, ttl_ms)
+end
+
+-- Slides the expiry by ms and records it (m:expires, app clock) so that a load can tell whether a
+-- slide is due without a script. PEXPIRE comes first: it never needs memory, so under OOM a touch
+-- still slides (a script's later writes are not refused once one has changed the dataset).
+local function slide(key, now_ms, ms)
   redis.call('PEXPIRE', key, ms)
   redis.call('HSET', key, F_EXPIRES, string.format('%d', now_ms + ms))
-  return true
 end
 
 -- HSET/HDEL over ARGV[first..last] in chunks of 1000 arguments (an even number, so HSET pairs stay
@@ -84,7 +106,34 @@ local function chunked(command, key, first, last)
     i = j + 1
   end
 end
+
+-- HSET of the pairs ARGV[first..last] followed by the pairs in extra (metadata), in one HSET when
+-- they fit in 1000 arguments (every usual patch), else in chunks of 1000 with extra in the last.
+-- Sends nothing when there is nothing to set.
+local function hset_pairs(key, first, last, extra)
+  local i = first
+  while i <= last and last - i + 1 + #extra > 1000 do
+    local j = math.min(i + 999, last)
+    redis.call('HSET', key, unpack(ARGV, i, j))
+    i = j + 1
+  end
+  if #extra == 0 then
+    if i <= last then redis.call('HSET', key, unpack(ARGV, i, last)) end
+    return
+  end
+  local args = {}
+  for k = i, last do args[#args + 1] = ARGV[k] end
+  for k = 1, #extra do args[#args + 1] = extra[k] end
+  redis.call('HSET', key, unpack(args))
+end
 `;
+
+/**
+ * The helpers every session script starts with (`slide_due` among them), for tests that check the
+ * Lua against the core's JavaScript.
+ * @internal
+ */
+export const SCRIPT_HELPERS = HELPERS;
 
 /**
  * create (also the second step of regenerate): stores a new session, replacing whatever was at the
@@ -114,8 +163,14 @@ return 1
 
 /**
  * patch: applies only the changed fields, the removed fields and a user change, and slides the
- * expiry, all only if the session still exists: a late write after logout or expiry never brings
- * the session back, not even partly.
+ * expiry when a slide is due, all only if the session still exists: a late write after logout or
+ * expiry never brings the session back, not even partly.
+ *
+ * The commands: HMGET (the check), then one HSET of the changed fields together with the metadata
+ * (the user on a login; `m:expires` when a slide is due), HDEL of removed fields, and PEXPIRE when a
+ * slide is due. A patch that sets nothing (removals only, a user cleared) grows no memory: it
+ * deletes first and slides as a touch does (PEXPIRE, then HSET of `m:expires`), so it works under
+ * OOM too; every other patch writes the HSET first, which maxmemory refuses.
  *
  * Setting a user records the generation at which the session joined that user's index. If a
  * "log out everywhere" of that user fenced the session with a newer generation (it ran after this
@@ -134,27 +189,34 @@ local now_ms, ttl_ms = tonumber(ARGV[1]), tonumber(ARGV[2])
 local setting = ARGV[3] == 'set'
 local deadline, meta = live_meta(key, now_ms, ttl_ms, setting and (F_FENCE .. ARGV[4]) or nil)
 if deadline == nil then return {'gone'} end
-if setting and meta[4] and tonumber(meta[4]) > tonumber(ARGV[5]) then
+if setting and meta[5] and tonumber(meta[5]) > tonumber(ARGV[5]) then
   redis.call('DEL', key)
   return {'gone'}
 end
 local previous = meta[3] or ''
 local pairs_end = 6 + tonumber(ARGV[6])
-chunked('HSET', key, 7, pairs_end)
-if setting then
-  redis.call('HSET', key, F_USER, ARGV[4], F_GEN, ARGV[5])
-elseif ARGV[3] == 'clear' then
-  redis.call('HDEL', key, F_USER, F_GEN)
+local ms = due_slide_ms(meta[4], deadline, now_ms, ttl_ms)
+local grows = setting or pairs_end >= 7
+local extra = setting and {F_USER, ARGV[4], F_GEN, ARGV[5]} or {}
+if ms and grows then
+  extra[#extra + 1] = F_EXPIRES
+  extra[#extra + 1] = string.format('%d', now_ms + ms)
 end
+hset_pairs(key, 7, pairs_end, extra)
+if ARGV[3] == 'clear' then redis.call('HDEL', key, F_USER, F_GEN) end
 chunked('HDEL', key, pairs_end + 1, #ARGV)
-slide(key, deadline, now_ms, ttl_ms)
+if ms then
+  if grows then redis.call('PEXPIRE', key, ms) else slide(key, now_ms, ms) end
+end
 return {'ok', previous}
 `,
 );
 
 /**
  * increment: HINCRBY on one field of a live session, exact under any concurrency, never
- * recreating a session that is gone.
+ * recreating a session that is gone. The commands: HMGET (the check and the current value),
+ * HINCRBY (the first write, which maxmemory refuses), and PEXPIRE + HSET of `m:expires` only when a
+ * slide is due.
  *
  * KEYS[1] session key · ARGV[1] now · ARGV[2] idle TTL · ARGV[3] field · ARGV[4] increment.
  * Reply: `['gone']`, `['not-integer']` (the field holds something HINCRBY refuses, or the result
@@ -167,7 +229,7 @@ local key, field = KEYS[1], ARGV[3]
 local now_ms, ttl_ms = tonumber(ARGV[1]), tonumber(ARGV[2])
 local deadline, meta = live_meta(key, now_ms, ttl_ms, field)
 if deadline == nil then return {'gone'} end
-local current = meta[4]
+local current = meta[5]
 local base = 0
 if current then
   -- Exactly what HINCRBY accepts: no sign on zero, no leading zeros, no spaces, no decimals.
@@ -176,7 +238,8 @@ if current then
 end
 if math.abs(base + tonumber(ARGV[4])) > 9007199254740991 then return {'not-integer'} end
 local value = redis.call('HINCRBY', key, field, ARGV[4])
-slide(key, deadline, now_ms, ttl_ms)
+local ms = due_slide_ms(meta[4], deadline, now_ms, ttl_ms)
+if ms then slide(key, now_ms, ms) end
 -- As decimal text: ioredis parses an integer reply near 2^53 with rounding (9007199254740991 came
 -- back as 9007199254740992); the text of a double holding an integer of this size is exact.
 return {'ok', string.format('%d', value)}
@@ -184,7 +247,9 @@ return {'ok', string.format('%d', value)}
 );
 
 /**
- * touch: slides the expiry of a live session.
+ * touch: slides the expiry of a live session when a slide is due (a load sends it only then; a
+ * concurrent request may have slid meanwhile, and an app's `session.touch()` a moment after the
+ * last slide writes nothing). A session past its expiry or deadline is deleted and `gone`.
  *
  * KEYS[1] session key · ARGV[1] now · ARGV[2] idle TTL. Reply: `['ok']` or `['gone']`.
  */
@@ -192,8 +257,11 @@ export const TOUCH_SCRIPT = luaScript(
   'touch',
   `${HELPERS}
 local key = KEYS[1]
-local deadline = session_meta(key)
-if deadline == nil or not slide(key, deadline, tonumber(ARGV[1]), tonumber(ARGV[2])) then return {'gone'} end
+local now_ms, ttl_ms = tonumber(ARGV[1]), tonumber(ARGV[2])
+local deadline, meta = live_meta(key, now_ms, ttl_ms)
+if deadline == nil then return {'gone'} end
+local ms = due_slide_ms(meta[4], deadline, now_ms, ttl_ms)
+if ms then slide(key, now_ms, ms) end
 return {'ok'}
 `,
 );

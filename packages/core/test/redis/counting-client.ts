@@ -8,10 +8,9 @@ import * as sessionScripts from '../../src/redis/session-scripts.js';
 import * as indexScripts from '../../src/redis/user-index-scripts.js';
 
 const names = new Map<string, string>(
-  [...Object.entries(sessionScripts), ...Object.entries(indexScripts)].map(([exportName, script]) => [
-    (script as LuaScript).sha1,
-    exportName,
-  ]),
+  [...Object.entries(sessionScripts), ...Object.entries(indexScripts)]
+    .filter(([, script]) => typeof script === 'object')
+    .map(([exportName, script]) => [(script as LuaScript).sha1, exportName]),
 );
 
 /** The wrapped client and the script names (export names, e.g. `LOAD_SCRIPT`) it ran, in order. */

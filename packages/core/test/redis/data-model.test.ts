@@ -1,10 +1,11 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { commandStats, type RedisProcess, startRedis } from '@sessionkit/test-support';
 import type { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createSessionManager, isSessionError, type Session, SessionConfigError } from '../../src/index.js';
+import { createSessionManager, isSessionError, type Session, SessionConfigError, slideDue } from '../../src/index.js';
 import { type RedisClientLike, RedisStore, slideToleranceMs } from '../../src/redis/index.js';
 import type { LuaScript } from '../../src/redis/lua-script.js';
-import { CREATE_SCRIPT, PATCH_SCRIPT } from '../../src/redis/session-scripts.js';
+import { CREATE_SCRIPT, PATCH_SCRIPT, SCRIPT_HELPERS } from '../../src/redis/session-scripts.js';
 import { INDEX_ADD_SCRIPT } from '../../src/redis/user-index-scripts.js';
 import { cookieValueOf, createTestJar, newId, storedSession, testSecrets } from '../../src/testing/index.js';
 import { countingClient } from './counting-client.js';
@@ -86,7 +87,7 @@ describe('key layout', () => {
     const store = newStore();
     const id = newId();
     const data = Object.fromEntries(Array.from({ length: 3_000 }, (_, i) => [`k${i}`, String(i)]));
-    await store.create(id, storedSession(data), HOUR_MS);
+    await store.create(id, storedSession(data, { absoluteMs: 24 * HOUR_MS }), HOUR_MS);
     const set = Object.fromEntries(Array.from({ length: 2_500 }, (_, i) => [`k${i}`, `"v${i}"`]));
     const remove = Array.from({ length: 400 }, (_, i) => `k${2_600 + i}`);
     expect(await store.patch(id, { set, remove }, HOUR_MS)).toBe('ok');
@@ -95,6 +96,20 @@ describe('key layout', () => {
     expect(loaded['k0']).toBe('"v0"');
     expect(loaded['k2550']).toBe('2550');
     expect(loaded['k2700']).toBeUndefined();
+    // With a slide due, m:expires rides in the last chunk's HSET, or in one of its own when the
+    // chunks are full: 1,999 pairs (998 arguments left for the last HSET, plus 2) and 2,000.
+    const t0 = Date.now();
+    for (const [count, now] of [
+      [1_999, t0 + 61_000],
+      [2_000, t0 + 122_000],
+    ] as const) {
+      const many = Object.fromEntries(Array.from({ length: count }, (_, i) => [`k${i}`, `"w${count}"`]));
+      expect(await store.patch(id, { set: many, remove: [] }, HOUR_MS, now)).toBe('ok');
+      expect(await raw.hget(`${store.prefix}${id}`, 'm:expires')).toBe(String(now + HOUR_MS));
+      const after = (await store.load(id, HOUR_MS, now))?.data ?? {};
+      expect(after[`k${count - 1}`]).toBe(`"w${count}"`);
+      expect(Object.keys(after)).toHaveLength(2_600);
+    }
   });
 });
 
@@ -671,5 +686,241 @@ describe('memory', () => {
     expect(await raw.object('ENCODING', `session:${id}`)).toBe('listpack');
     expect(bytes).toBeLessThan(256);
     await store.destroy(id);
+  });
+});
+
+describe('writes slide the expiry only when due, by the rule reads use', () => {
+  // A server of its own: INFO commandstats counts every client's commands, the ones a script runs
+  // included, so the counts below need a server no other test file writes to.
+  let server: RedisProcess | undefined;
+  let own: Redis;
+  let ownRaw: Redis;
+  setupOnce(async () => {
+    server = await startRedis();
+    own = await readyClient(server.port);
+    ownRaw = await inspector(server.port);
+  });
+  afterAll(async () => {
+    own?.disconnect();
+    ownRaw?.disconnect();
+    await server?.dispose();
+  });
+
+  const ADMIN = /^(info|ping|hello|select|client\|.*|command\|.*)$/;
+
+  /** The commands Redis ran while `run` ran, by name, scripts' inner commands included. */
+  async function commandsOf(run: () => Promise<unknown>): Promise<Record<string, number>> {
+    const port = server?.port ?? 0;
+    const before = await commandStats(port);
+    await run();
+    const after = await commandStats(port);
+    const counts: Record<string, number> = {};
+    for (const [command, stat] of after) {
+      const calls = stat.calls - (before.get(command)?.calls ?? 0);
+      if (calls > 0 && !ADMIN.test(command)) counts[command] = calls;
+    }
+    return counts;
+  }
+
+  /** A session created at `t0` with a TTL of an hour (tolerance: a minute), scripts loaded. */
+  async function created(store: RedisStore, t0: number, userId?: string): Promise<{ id: string; key: string }> {
+    const id = newId();
+    await store.create(
+      id,
+      storedSession({ n: '1', a: '"x"' }, { createdAt: t0, absoluteMs: 24 * HOUR_MS, userId }),
+      HOUR_MS,
+      t0,
+    );
+    // Loads every write script into the script cache (the first EVALSHA meets NOSCRIPT), slides nothing.
+    expect(await store.touch(id, HOUR_MS, t0)).toBe('ok');
+    expect(await store.patch(id, { set: {}, remove: [] }, HOUR_MS, t0)).toBe('ok');
+    expect(await store.increment(id, 'n', 0, HOUR_MS, t0)).toBe(1);
+    return { id, key: `${store.prefix}${id}` };
+  }
+
+  it('no slide due: a patch is HMGET + one HSET, an increment HMGET + HINCRBY, a touch HMGET; the expiry stays', async () => {
+    const store = new RedisStore({ client: own, prefix: uniquePrefix('due') });
+    const t0 = Date.now();
+    const { id, key } = await created(store, t0);
+    const recorded = await ownRaw.hget(key, 'm:expires');
+    expect(recorded).toBe(String(t0 + HOUR_MS));
+    // 59 s later on the app's clock: the slide would move the expiry by 59 s, under the minute.
+    const now = t0 + 59_000;
+    expect(await commandsOf(() => store.patch(id, { set: { a: '"y"' }, remove: [] }, HOUR_MS, now))).toEqual({
+      evalsha: 1,
+      hmget: 1,
+      hset: 1,
+    });
+    expect(await commandsOf(() => store.increment(id, 'n', 2, HOUR_MS, now))).toEqual({
+      evalsha: 1,
+      hmget: 1,
+      hincrby: 1,
+    });
+    expect(await commandsOf(() => store.touch(id, HOUR_MS, now))).toEqual({ evalsha: 1, hmget: 1 });
+    expect(await commandsOf(() => store.patch(id, { set: {}, remove: ['a'] }, HOUR_MS, now))).toEqual({
+      evalsha: 1,
+      hmget: 1,
+      hdel: 1,
+    });
+    expect(await ownRaw.hget(key, 'm:expires')).toBe(recorded);
+    expect((await store.load(id, HOUR_MS, now))?.data).toEqual({ n: '3' });
+  });
+
+  it('a slide due: PEXPIRE, and m:expires in the same HSET as the data (patch) or one HSET after it', async () => {
+    const store = new RedisStore({ client: own, prefix: uniquePrefix('due') });
+    const t0 = Date.now();
+    const { id, key } = await created(store, t0);
+    // Each write 61 s after the previous slide on the app's clock: each is due, and slides.
+    let now = t0 + 61_000;
+    expect(await commandsOf(() => store.patch(id, { set: { a: '"y"' }, remove: [] }, HOUR_MS, now))).toEqual({
+      evalsha: 1,
+      hmget: 1,
+      hset: 1,
+      pexpire: 1,
+    });
+    expect(await ownRaw.hget(key, 'm:expires')).toBe(String(now + HOUR_MS));
+    expect(await ownRaw.pttl(key)).toBeGreaterThan(HOUR_MS - 10_000);
+    now += 61_000;
+    expect(await commandsOf(() => store.increment(id, 'n', 2, HOUR_MS, now))).toEqual({
+      evalsha: 1,
+      hmget: 1,
+      hincrby: 1,
+      pexpire: 1,
+      hset: 1,
+    });
+    expect(await ownRaw.hget(key, 'm:expires')).toBe(String(now + HOUR_MS));
+    now += 61_000;
+    expect(await commandsOf(() => store.touch(id, HOUR_MS, now))).toEqual({
+      evalsha: 1,
+      hmget: 1,
+      pexpire: 1,
+      hset: 1,
+    });
+    expect(await ownRaw.hget(key, 'm:expires')).toBe(String(now + HOUR_MS));
+    // A patch that only removes grows no memory: it deletes first, then slides as a touch does.
+    now += 61_000;
+    expect(await commandsOf(() => store.patch(id, { set: {}, remove: ['a'] }, HOUR_MS, now))).toEqual({
+      evalsha: 1,
+      hmget: 1,
+      hdel: 1,
+      pexpire: 1,
+      hset: 1,
+    });
+    expect(await ownRaw.hget(key, 'm:expires')).toBe(String(now + HOUR_MS));
+    // A shorter TTL than the recorded expiry (a new, shorter idle timeout) slides at once, down.
+    expect(await store.patch(id, { set: { a: '"z"' }, remove: [] }, 10_000, now)).toBe('ok');
+    expect(await ownRaw.hget(key, 'm:expires')).toBe(String(now + 10_000));
+    expect(await ownRaw.pttl(key)).toBeLessThanOrEqual(10_000);
+    // Capped by the absolute deadline, as every expiry is.
+    const capped = newId();
+    await store.create(capped, storedSession({}, { createdAt: t0, absoluteMs: 90_000 }), 1_000, t0);
+    expect(await store.patch(capped, { set: { a: '1' }, remove: [] }, HOUR_MS, t0 + 1_000)).toBe('ok');
+    expect(await ownRaw.hget(`${store.prefix}${capped}`, 'm:expires')).toBe(String(t0 + 90_000));
+    expect(await ownRaw.pttl(`${store.prefix}${capped}`)).toBeLessThanOrEqual(90_000);
+  });
+
+  it('a login patch writes data, user, generation and a due expiry in one HSET', async () => {
+    const store = new RedisStore({ client: own, prefix: uniquePrefix('due') });
+    const t0 = Date.now();
+    // A login also reads the deadline and joins the user index (which slides the index's own
+    // expiry): the session's share is told apart by a login with a slide due and one without.
+    const warm = await created(store, t0); // loads the user index scripts
+    expect(await store.patch(warm.id, { set: {}, remove: [], userId: 'carol' }, HOUR_MS, t0)).toBe('ok');
+    const due = await created(store, t0);
+    const now = t0 + 61_000;
+    const withSlide = await commandsOf(() =>
+      store.patch(due.id, { set: { a: '"y"' }, remove: [], userId: 'alice' }, HOUR_MS, now),
+    );
+    expect(await ownRaw.hmget(due.key, 'd:a', 'm:user', 'm:gen', 'm:expires')).toEqual([
+      '"y"',
+      'alice',
+      '0',
+      String(now + HOUR_MS),
+    ]);
+    const fresh = await created(store, t0);
+    const withoutSlide = await commandsOf(() =>
+      store.patch(fresh.id, { set: { a: '"y"' }, remove: [], userId: 'bob' }, HOUR_MS, t0 + 1_000),
+    );
+    expect(await ownRaw.hmget(fresh.key, 'm:user', 'm:expires')).toEqual(['bob', String(t0 + HOUR_MS)]);
+    expect(withSlide['hset']).toBe(1);
+    expect(withoutSlide['hset']).toBe(1);
+    expect(withSlide).toEqual({ ...withoutSlide, pexpire: (withoutSlide['pexpire'] ?? 0) + 1 });
+  });
+
+  it('a write never makes the idle timeout late, and ends it at most the tolerance early', async () => {
+    // Real time: Redis's PEXPIRE is relative, so only a real wait shows when the key really ends.
+    const store = new RedisStore({ client: own, prefix: uniquePrefix('late') });
+    const ttlMs = 1_000; // tolerance 50 ms
+    const tolerance = slideToleranceMs(ttlMs);
+    const id = newId();
+    const key = `${store.prefix}${id}`;
+    await store.create(id, storedSession({ n: '0' }), ttlMs);
+    let slides = 0;
+    let lastAfter = 0;
+    let recorded = await ownRaw.hget(key, 'm:expires');
+    for (let i = 0; i < 12; i += 1) {
+      await delay(25);
+      const before = Date.now();
+      if (i % 2 === 0) expect(await store.patch(id, { set: { i: String(i) }, remove: [] }, ttlMs, before)).toBe('ok');
+      else expect(await store.increment(id, 'n', 1, ttlMs, before)).toBe((i + 1) / 2);
+      const after = Date.now();
+      lastAfter = after;
+      const expires = Number(await ownRaw.hget(key, 'm:expires'));
+      if (String(expires) !== recorded) slides += 1;
+      recorded = String(expires);
+      // The recorded expiry (app clock), exactly: never past now + TTL, at most the tolerance before.
+      expect(expires).toBeLessThanOrEqual(before + ttlMs);
+      expect(expires).toBeGreaterThanOrEqual(before + ttlMs - tolerance);
+    }
+    // 12 writes over 300 ms or more: some slid (which ones depends on the machine's pace).
+    expect(slides).toBeGreaterThan(0);
+    // The key itself: every slide's PEXPIRE ran before its reply came back, so the key ends by the
+    // last write's reply + TTL at the latest.
+    await delay(Math.max(0, lastAfter + ttlMs + 20 - Date.now()));
+    expect(await ownRaw.exists(key)).toBe(0);
+    expect(await store.load(id, ttlMs)).toBeUndefined();
+  });
+
+  it('the Lua rule (slide_due) and the core one (slideDue) agree on a table of cases', async () => {
+    const now = 1_760_000_000_123;
+    const cases: Array<{ recorded: number | undefined; ttl: number; deadline: number }> = [];
+    for (const ttl of [
+      1, 19, 20, 21, 999, 1_000, 1_001, 2_000, 1_199_999, 1_200_000, 1_200_001, 1_800_000, 86_400_000,
+    ]) {
+      const tolerance = slideToleranceMs(ttl);
+      for (const deadline of [now + 10 * ttl + 5, now + Math.floor(ttl / 2), now + 1, now + ttl]) {
+        const wanted = Math.min(now + ttl, deadline);
+        const near = [Math.floor(tolerance), Math.ceil(tolerance), Math.floor(tolerance) + 1, 2 * Math.ceil(tolerance)];
+        for (const delta of [0, 1, ...near, ...near.map((d) => -d), -ttl, ttl]) {
+          cases.push({ recorded: wanted + delta, ttl, deadline });
+        }
+      }
+      cases.push({ recorded: undefined, ttl, deadline: now + 2 * ttl });
+    }
+    const source = `${SCRIPT_HELPERS}
+local due = slide_due(ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]))
+if due then return 1 end
+return 0`;
+    const lua = await Promise.all(
+      cases.map((c) =>
+        raw.eval(
+          source,
+          0,
+          c.recorded === undefined ? '' : String(c.recorded),
+          String(c.deadline),
+          String(now),
+          String(c.ttl),
+        ),
+      ),
+    );
+    const js = cases.map((c) => (slideDue(c.recorded, now, c.ttl, c.deadline) ? 1 : 0));
+    const disagreements = cases.filter((_, i) => lua[i] !== js[i]);
+    expect(disagreements).toEqual([]);
+    expect(js).toContain(0);
+    expect(js).toContain(1);
+    // A corrupt m:expires reads as unknown on both sides (decodeSession: undefined): it slides.
+    for (const corrupt of ['soon', '1.5', '1e12', ' 12', '']) {
+      expect(await raw.eval(source, 0, corrupt, String(now + HOUR_MS), String(now), String(HOUR_MS))).toBe(1);
+    }
   });
 });
