@@ -27,7 +27,6 @@ import type { Request, RequestHandler } from 'express';
  * }
  * ```
  */
-// eslint-disable-next-line @typescript-eslint/no-empty-interface, @typescript-eslint/no-empty-object-type
 export interface ExpressSessionTypes {}
 
 /** Whether {@link ExpressSessionTypes} selects the express-session view. */
@@ -37,7 +36,6 @@ type ViewSelected = ExpressSessionTypes extends { compat: 'express-session' } ? 
 export type RequestSession = ViewSelected extends true ? ExpressSessionView : Session<DefaultSessionData>;
 
 declare global {
-  // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace Express {
     interface Request {
       /**

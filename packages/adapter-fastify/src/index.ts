@@ -30,7 +30,6 @@ import fp from 'fastify-plugin';
  * }
  * ```
  */
-// eslint-disable-next-line @typescript-eslint/no-empty-interface, @typescript-eslint/no-empty-object-type
 export interface SessionPluginTypes {}
 
 /**

@@ -35,7 +35,6 @@ import type { Context, DefaultState, Middleware } from 'koa';
  * }
  * ```
  */
-// eslint-disable-next-line @typescript-eslint/no-empty-interface, @typescript-eslint/no-empty-object-type
 export interface KoaSessionTypes {}
 
 /** The type of `ctx.session`, as {@link KoaSessionTypes} decides. */

@@ -15,7 +15,6 @@
  * }
  * ```
  */
-// eslint-disable-next-line @typescript-eslint/no-empty-interface, @typescript-eslint/no-empty-object-type
 export interface SessionData {}
 
 /** The data type sessions have when no generic is given: {@link SessionData}, or any keys when it is not augmented. */

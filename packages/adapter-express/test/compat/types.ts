@@ -34,7 +34,6 @@ declare module '@sessionkit/core' {
 }
 
 declare global {
-  // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace Express {
     interface User {
       id: string;
