@@ -88,8 +88,8 @@ export interface KoaSessionMembers<T extends object = DefaultSessionData> {
    * koa-session's own `regenerate` kept the data). Afterwards `ctx.session` is a new view object;
    * one taken before keeps showing the old data (Passport's `keepSessionInfo` merges it back), and
    * writing to it throws, since the write would be lost. To keep the data under the new id, use
-   * `sessionOf(ctx.session).regenerate()`.
-   * @throws {SessionGoneError} the session was logged out meanwhile (409): nothing is created
+   * `sessionOf(ctx.session).regenerate()`. A session logged out meanwhile stays logged out: the
+   * new id starts empty all the same, and the old view is emptied too, so nothing is merged back.
    * @throws {SessionStoreUnavailableError} the store failed (503); the session is unchanged
    */
   regenerate(): Promise<void>;

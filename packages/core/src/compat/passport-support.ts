@@ -85,7 +85,8 @@ export function callbackOrPromise(
  * stays the object the commit diffs), so the view that replaces the old one reads the same object.
  *
  * @param session - the request's session
- * @throws {SessionGoneError} the session ended meanwhile (logged out elsewhere): nothing was created
+ * If the session ended meanwhile (logged out elsewhere), it resolves `{}`: the new session starts
+ * empty and there is nothing to merge back.
  * @throws {SessionStoreUnavailableError} the store failed; the data is untouched
  * @internal
  */
