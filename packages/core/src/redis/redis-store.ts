@@ -209,7 +209,8 @@ export class RedisStore implements SessionStore {
     const status = replyStatus(reply);
     if (status === 'not-integer') {
       throw new SessionArgumentError(
-        `sessionkit: session key "${key}" holds a value that is not an integer (or the result would exceed 2^53); it cannot be incremented.`,
+        `sessionkit: session key "${key}" holds a value that is not an integer ` +
+          '(or the result would exceed 2^53); it cannot be incremented.',
       );
     }
     if (status !== 'ok') return 'gone';

@@ -24,7 +24,10 @@ import { luaScript } from './lua-script.js';
 
 /** Helpers prepended to every session script. */
 const HELPERS = `
-local F_CREATED, F_DEADLINE, F_USER, F_EXPIRES = '${META_FIELDS.createdAt}', '${META_FIELDS.absoluteDeadlineMs}', '${META_FIELDS.userId}', '${META_FIELDS.expiresAt}'
+local F_CREATED = '${META_FIELDS.createdAt}'
+local F_DEADLINE = '${META_FIELDS.absoluteDeadlineMs}'
+local F_USER = '${META_FIELDS.userId}'
+local F_EXPIRES = '${META_FIELDS.expiresAt}'
 local F_GEN, F_LOGGED_OUT, F_FENCE = '${META_FIELDS.generation}', '${META_FIELDS.loggedOut}', '${FENCE_FIELD_PREFIX}'
 
 -- Whether a field holds a decimal integer as RedisStore writes it (corrupt values count as missing).
