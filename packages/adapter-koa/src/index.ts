@@ -213,7 +213,7 @@ export function session(
     }
     (ctx as Context & Slot)[SESSION] = loaded as Session<DefaultSessionData>;
     if (compat !== undefined) {
-      (ctx as Context & Slot)[VIEW] = bindKoaSession(loaded as Session<DefaultSessionData>, manager.options);
+      (ctx as Context & Slot)[VIEW] = bindKoaSession(loaded as Session<DefaultSessionData>);
     }
     try {
       await next();

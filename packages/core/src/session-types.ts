@@ -61,6 +61,11 @@ export interface Session<T extends object = DefaultSessionData> {
   /** Whether the cookie is persistent ("remember me", see {@link Session.persist}). */
   readonly isPersistent: boolean;
   /**
+   * How long a persistent cookie lives from now: the idle timeout, capped by the absolute deadline
+   * (the rule its `Max-Age` follows). `undefined` for a browser-session cookie.
+   */
+  readonly cookieLifetimeMs: number | undefined;
+  /**
    * Reads the session again from the store, dropping this request's unsaved changes to `data`.
    * Does nothing for a session that is not stored yet.
    * @throws {SessionGoneError} code `GONE`: the session ended meanwhile (it is then ended here too)

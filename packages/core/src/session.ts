@@ -121,6 +121,10 @@ class SessionHandle<T extends object> implements Session<T> {
     return this.#persistent;
   }
 
+  get cookieLifetimeMs(): number | undefined {
+    return this.#persistent ? Math.max(0, this.#ttlMs()) : undefined;
+  }
+
   setUserId(next: string | undefined): void {
     if (next !== undefined && (typeof next !== 'string' || !USER_ID_PATTERN.test(next))) {
       throw new SessionArgumentError(

@@ -357,12 +357,7 @@ function createCookie(
   host: ExpressSessionHost,
 ): ExpressSessionCookie {
   const attributes = options.cookie;
-  // sessionkit's rule for a persistent cookie's Max-Age: the idle timeout, capped by the deadline.
-  const leftMs = (): number | null => {
-    if (!session.isPersistent) return null;
-    const untilDeadline = (session.absoluteDeadlineMs ?? Infinity) - options.now();
-    return Math.max(0, Math.min(options.idleTimeoutMs, untilDeadline));
-  };
+  const leftMs = (): number | null => session.cookieLifetimeMs ?? null;
   const secure = (): boolean => (attributes.secure === 'auto' ? host.secure : attributes.secure);
   // Declared setters of the readonly attributes throw a sentence instead of the bare TypeError of
   // a getter-only property; the literal's getters and setters differ in type, hence the one cast.

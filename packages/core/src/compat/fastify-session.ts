@@ -229,11 +229,9 @@ function fixedAttribute(name: string): never {
 }
 
 function createCookie({ session, options }: ViewState): FastifySessionCookie {
-  const remainingMs = (): number =>
-    Math.max(0, Math.min(options.idleTimeoutMs, (session.absoluteDeadlineMs ?? Infinity) - options.now()));
   return {
     get maxAge() {
-      return session.isPersistent ? remainingMs() : null;
+      return session.cookieLifetimeMs ?? null;
     },
     set maxAge(value) {
       session.persist(persistenceOf('maxAge', value, options.now()));
@@ -245,7 +243,8 @@ function createCookie({ session, options }: ViewState): FastifySessionCookie {
       session.persist(persistenceOf('originalMaxAge', value, options.now()));
     },
     get expires() {
-      return session.isPersistent ? new Date(options.now() + remainingMs()) : null;
+      const lifetimeMs = session.cookieLifetimeMs;
+      return lifetimeMs === undefined ? null : new Date(options.now() + lifetimeMs);
     },
     set expires(value) {
       session.persist(persistenceOf('expires', value, options.now()));

@@ -134,14 +134,6 @@ export type KoaSessionInput<T extends object = DefaultSessionData> = string exte
   ? Record<string, unknown>
   : Omit<Partial<T>, KoaSessionMember>;
 
-/** What the view needs from the session options (pass the manager's `options`). */
-export interface KoaSessionViewOptions {
-  /** The idle timeout, which is the persistent cookie's lifetime (`maxAge`). */
-  readonly idleTimeoutMs: number;
-  /** The clock. @default Date.now */
-  readonly now?: () => number;
-}
-
 /** The koa-session view of one request's session, as an adapter attaches it. */
 export interface KoaSessionBinding<T extends object = DefaultSessionData> {
   /** What `ctx.session` returns now: a new object after each `regenerate()`. */
@@ -174,22 +166,13 @@ function memberError(key: string): SessionArgumentError {
  * opted in; `binding.view` is what `ctx.session` returns, `binding.assign` what `ctx.session = x` does.
  *
  * @param session - the request's session
- * @param options - the manager's options (`manager.options`)
  */
-export function bindKoaSession<T extends object = DefaultSessionData>(
-  session: Session<T>,
-  options: KoaSessionViewOptions,
-): KoaSessionBinding<T> {
-  const now = options.now ?? Date.now;
+export function bindKoaSession<T extends object = DefaultSessionData>(session: Session<T>): KoaSessionBinding<T> {
   // The one data object the session commits from; views read and write it, never a copy.
   const live = session.data as Record<string, unknown>;
   let current: ViewState = { data: live, replaced: false };
 
-  const maxAge = (): number | 'session' => {
-    if (!session.isPersistent) return 'session';
-    const left = (session.absoluteDeadlineMs ?? Infinity) - now();
-    return Math.max(0, Math.min(options.idleTimeoutMs, left));
-  };
+  const maxAge = (): number | 'session' => session.cookieLifetimeMs ?? 'session';
   const setMaxAge = (value: unknown): void => {
     if (value === 'session' || value === null || value === undefined) session.persist(false);
     else if (typeof value === 'number' && value > 0) session.persist(true);
